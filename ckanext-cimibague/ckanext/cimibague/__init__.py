@@ -1,0 +1,1 @@
+"""ckanext-cimibague: the open-data catalogue of the Centro de Información Municipal de Ibagué."""

@@ -1,0 +1,20 @@
+"""Fixtures shared by the whole suite. CKAN's own pytest plugin (built into ckan 2.12) provides
+``clean_db``, ``clean_index``, ``with_plugins``, ``app``, ``cli`` and the factories; we extend
+``clean_db`` so that the plugins' tables are migrated too."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    """CKAN's clean_db, plus the migrations of the plugins that have tables (activity, harvest)."""
+    reset_db()
+    migrate_db_for("activity")
+    migrate_db_for("harvest")
+
+
+@pytest.fixture(autouse=True)
+def _load_plugins(with_plugins):
+    """Every test runs with the plugins of config/test.ini loaded, as the site runs them."""

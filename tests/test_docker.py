@@ -1,0 +1,65 @@
+"""docker/docker-compose.yml is a valid compose file (checked with Debian's docker-compose, which needs
+no Docker engine for `config`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+DOCKER = Path(__file__).resolve().parents[1] / "docker"
+SERVICES = {"nginx", "ckan", "jobs", "harvest-gather", "harvest-fetch", "harvest-run", "db", "solr", "redis"}
+
+
+@pytest.fixture
+def compose_dir(tmp_path) -> Path:
+    work = tmp_path / "repo" / "docker"
+    shutil.copytree(DOCKER, work)
+    shutil.copy(work / ".env.example", work / ".env")
+    return work
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+def test_compose_file_is_valid(compose_dir):
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config"],
+        cwd=compose_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert set(yaml.safe_load(result.stdout)["services"]) == SERVICES
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+def test_compose_refuses_a_missing_database_password(compose_dir):
+    env = (compose_dir / ".env").read_text().replace("POSTGRES_PASSWORD=change-me\n", "")
+    (compose_dir / ".env").write_text(env)
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config"],
+        cwd=compose_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_every_role_of_the_entrypoint_is_used():
+    compose = yaml.safe_load((DOCKER / "docker-compose.yml").read_text())
+    entrypoint = (DOCKER / "ckan" / "entrypoint.sh").read_text()
+    for name, service in compose["services"].items():
+        for role in service.get("command", [])[:1]:
+            assert f"  {role})" in entrypoint, f"{name}: role {role} not handled by entrypoint.sh"
+
+
+def test_solr_image_uses_the_same_configset():
+    dockerfile = (DOCKER / "solr" / "Dockerfile").read_text()
+    assert "COPY config/solr/configset" in dockerfile
+    assert "jts-core" in dockerfile
