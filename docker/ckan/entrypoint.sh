@@ -18,8 +18,13 @@ case "$role" in
       --workers "${CIM_WEB_WORKERS:-4}" --timeout 120 --access-logfile -
     ;;
   jobs) exec ckan -c "$CKAN_INI" jobs worker ;;
-  harvest-gather) exec ckan -c "$CKAN_INI" harvester gather-consumer ;;
-  harvest-fetch) exec ckan -c "$CKAN_INI" harvester fetch-consumer ;;
+  harvest-gather | harvest-fetch)
+    # redis-py 8 times idle sockets out after 5 s and the consumers' BLPOP has no timeout
+    # (ckanext-harvest issue #581): give the consumers' connection a one-year socket timeout
+    case "$CIM_REDIS_URL" in *\?*) sep='&' ;; *) sep='?' ;; esac
+    export CKAN_REDIS_URL="${CIM_REDIS_URL}${sep}socket_timeout=31536000"
+    exec ckan -c "$CKAN_INI" harvester "${role#harvest-}-consumer"
+    ;;
   harvest-run)
     while true; do ckan -c "$CKAN_INI" harvester run; sleep "${CIM_HARVEST_EVERY:-300}"; done
     ;;

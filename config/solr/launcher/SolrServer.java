@@ -1,5 +1,6 @@
 // Starts a real Apache Solr 9 server (Solr's own JettySolrRunner) on 127.0.0.1.
-// Run with Java's single-file source launcher:  java -cp 'lib/*' SolrServer.java SOLR_HOME PORT
+// Run with Java's single-file source launcher (java -cp 'lib/*' SolrServer.java SOLR_HOME PORT), or compiled
+// once with javac, as bin/cim does (java -cp 'lib/*:classes' SolrServer SOLR_HOME PORT)
 // It stops cleanly on SIGTERM/SIGINT (shutdown hook) and prints one "ready" line once Solr serves.
 import java.nio.file.Path;
 import org.apache.solr.embedded.JettyConfig;
