@@ -29,12 +29,50 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "bench-nodo"
-TOPICS = ["Población", "Educación", "Salud", "Vivienda", "Movilidad", "Seguridad", "Empleo", "Ambiente",
-          "Cultura", "Deporte", "Presupuesto", "Servicios públicos", "Usos del suelo", "Pobreza"]
-ASPECTS = ["por comuna", "por corregimiento", "histórico", "anual", "mensual", "por sexo y edad",
-           "según el POT", "del Plan de Desarrollo", "georreferenciado", "por barrio"]
-TAGS = ["educacion", "salud", "vivienda", "movilidad", "seguridad", "empleo", "ambiente", "cultura",
-        "presupuesto", "pobreza", "comuna", "corregimiento", "indicadores", "censo"]
+TOPICS = [
+    "Población",
+    "Educación",
+    "Salud",
+    "Vivienda",
+    "Movilidad",
+    "Seguridad",
+    "Empleo",
+    "Ambiente",
+    "Cultura",
+    "Deporte",
+    "Presupuesto",
+    "Servicios públicos",
+    "Usos del suelo",
+    "Pobreza",
+]
+ASPECTS = [
+    "por comuna",
+    "por corregimiento",
+    "histórico",
+    "anual",
+    "mensual",
+    "por sexo y edad",
+    "según el POT",
+    "del Plan de Desarrollo",
+    "georreferenciado",
+    "por barrio",
+]
+TAGS = [
+    "educacion",
+    "salud",
+    "vivienda",
+    "movilidad",
+    "seguridad",
+    "empleo",
+    "ambiente",
+    "cultura",
+    "presupuesto",
+    "pobreza",
+    "comuna",
+    "corregimiento",
+    "indicadores",
+    "censo",
+]
 FORMATS = ["CSV", "XLSX", "JSON", "PDF", "GeoJSON", "SHP"]
 QUERIES = [
     {"q": "educacion", "fq": "tags:comuna"},
@@ -53,8 +91,19 @@ QUERY_FIELDS = "name^4 title^4 tags^2 groups^2 text"
 def sysadmin_token() -> str:
     ini = ROOT / ".state" / "ckan.ini"
     out = subprocess.run(
-        [str(ROOT / ".state" / "venv" / "bin" / "ckan"), "-c", str(ini), "user", "token", "add", "admin", "bench"],
-        check=True, capture_output=True, text=True,
+        [
+            str(ROOT / ".state" / "venv" / "bin" / "ckan"),
+            "-c",
+            str(ini),
+            "user",
+            "token",
+            "add",
+            "admin",
+            "bench",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return out.strip().splitlines()[-1].strip()
 
@@ -79,7 +128,8 @@ def synthetic_dataset(i: int, rng: random.Random) -> dict[str, Any]:
     return {
         "name": f"bench-{i:06d}",
         "title": f"{topic} {aspect} {2015 + i % 10}",
-        "notes": f"Datos sintéticos de prueba de carga: {topic.lower()} {aspect} en Ibagué, comuna {1 + i % 13}.",
+        "notes": f"Datos sintéticos de prueba de carga: {topic.lower()} {aspect} en Ibagué, "
+        f"comuna {1 + i % 13}.",
         "owner_org": ORG,
         "license_id": rng.choice(["cc-by", "cc-by-sa", "odc-odbl"]),
         "tags": [{"name": t} for t in rng.sample(TAGS, 3)],
@@ -109,20 +159,35 @@ def load(api: Api, target: int, workers: int) -> dict[str, Any]:
             done += 1
             if done % 25 == 0 or done == len(todo):
                 rate = done / (time.perf_counter() - start)
-                print(f"\rcargando {existing + done}/{target} conjuntos ({rate:.1f}/s)", end="", file=sys.stderr)
+                print(
+                    f"\rcargando {existing + done}/{target} conjuntos ({rate:.1f}/s)", end="", file=sys.stderr
+                )
     if todo:
         print(file=sys.stderr)
     elapsed = time.perf_counter() - start
-    return {"existing": existing, "created": len(todo), "seconds": round(elapsed, 1),
-            "per_second": round(len(todo) / elapsed, 1) if todo else None}
+    return {
+        "existing": existing,
+        "created": len(todo),
+        "seconds": round(elapsed, 1),
+        "per_second": round(len(todo) / elapsed, 1) if todo else None,
+    }
 
 
 def solr_params(query: dict[str, str], site_id: str) -> list[tuple[str, str]]:
     """The parameters CKAN 2.12's package_search sends to Solr for an anonymous user."""
     q = query["q"] or "*:*"
-    params = [("q", q), ("rows", "20"), ("start", "0"), ("wt", "json"),
-              ("fl", "id validated_data_dict"), ("facet", "true"), ("facet.limit", "50"),
-              ("facet.mincount", "1"), ("sort", "score desc, metadata_modified desc"), ("q.op", "AND")]
+    params = [
+        ("q", q),
+        ("rows", "20"),
+        ("start", "0"),
+        ("wt", "json"),
+        ("fl", "id validated_data_dict"),
+        ("facet", "true"),
+        ("facet.limit", "50"),
+        ("facet.mincount", "1"),
+        ("sort", "score desc, metadata_modified desc"),
+        ("q.op", "AND"),
+    ]
     if ":" not in q:  # as CKAN: dismax over its query fields unless the query names a field
         params += [("defType", "dismax"), ("tie", "0.1"), ("mm", "2<-1 5<80%"), ("qf", QUERY_FIELDS)]
     params += [("facet.field", f) for f in FACETS]
@@ -141,8 +206,12 @@ def percentile(values: list[float], pct: float) -> float:
 
 def summary(times: list[float]) -> dict[str, float]:
     ms = [t * 1000 for t in times]
-    return {"p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
-            "mean_ms": round(statistics.mean(ms), 2), "n": len(ms)}
+    return {
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "mean_ms": round(statistics.mean(ms), 2),
+        "n": len(ms),
+    }
 
 
 def measure(url: str, solr: str, site_id: str, rounds: int) -> dict[str, Any]:
@@ -199,8 +268,12 @@ def main() -> int:
         "loading": loading,
         **result,
         "ratio_p95_ckan_over_solr": round(p95 / base, 2),
-        "targets": {"p95_ms_max": 150, "ratio_max": 3.0, "apply_at_datasets": 10000,
-                    "met": p95 <= 150 and p95 / base <= 3.0},
+        "targets": {
+            "p95_ms_max": 150,
+            "ratio_max": 3.0,
+            "apply_at_datasets": 10000,
+            "met": p95 <= 150 and p95 / base <= 3.0,
+        },
     }
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
