@@ -29,6 +29,7 @@ class TestSeed:
         assert second.exit_code == 0, second.output
         assert _counts() == counts
         assert counts[0] == 7
+        assert len(helpers.call_action("group_list", type="entidad")) == 12
         assert "ya existía" in second.output
 
     def test_sysadmin_can_log_in_with_the_password_file(self, cli, tmp_path):
@@ -44,7 +45,8 @@ class TestSeed:
         result = cli.invoke(cimibague, ["seed", "--demo"])
         assert result.exit_code == 0, result.output
         datasets = helpers.call_action("package_search", q="tags:ejemplo", rows=100)["results"]
-        assert len(datasets) == 7
+        assert len(datasets) == 8
+        assert {d["type"] for d in datasets} == set(helpers.call_action("scheming_dataset_schema_list"))
         for dataset in datasets:
             assert dataset["title"].startswith("Ejemplo")
             assert "Conjunto de datos de ejemplo" in dataset["notes"]

@@ -33,7 +33,7 @@ def cimibague() -> None:
     help="Cargar los conjuntos de ejemplo (por defecto: ckanext.cimibague.demo_content).",
 )
 def seed(sysadmin: str | None, password_file: Path | None, email: str, demo: bool | None) -> None:
-    """Crea lo que falte del contenido base: administrador, los 7 nodos y los ejemplos. Idempotente."""
+    """Crea lo que falte del contenido base: administrador, nodos, entidades y ejemplos. Idempotente."""
     if sysadmin:
         if password_file is None:
             raise click.UsageError("--sysadmin necesita --password-file")
@@ -42,6 +42,8 @@ def seed(sysadmin: str | None, password_file: Path | None, email: str, demo: boo
 
     created = seeding.ensure_nodes(click.echo)
     click.echo(f"Nodos: {created} creados.")
+    created = seeding.ensure_entidades(click.echo)
+    click.echo(f"Entidades fuente: {created} creadas.")
 
     if demo is None:
         demo = tk.config.get("ckanext.cimibague.demo_content")

@@ -1,4 +1,4 @@
-"""Template helpers (``h.cimibague_*``)."""
+"""Template helpers (``h.cimibague_*``), including the scheming ``choices_helper`` of the CIM fields."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.cimibague import vocabularies
 
-__all__ = ["cimibague_ejes"]
+__all__ = [
+    "cimibague_cobertura_choices",
+    "cimibague_eje_choices",
+    "cimibague_ejes",
+    "cimibague_entidad_choices",
+    "cimibague_periodicidad_choices",
+    "cimibague_sector_choices",
+    "cimibague_territorio_choices",
+]
+
+Choice = dict[str, Any]
 
 
 def cimibague_ejes() -> list[dict[str, Any]]:
@@ -31,3 +41,46 @@ def cimibague_ejes() -> list[dict[str, Any]]:
         }
         for eje in vocabularies.ejes()
     ]
+
+
+def cimibague_periodicidad_choices(field: dict[str, Any] | None = None) -> list[Choice]:
+    return [{"value": p["code"], "label": p["label"]} for p in vocabularies.load("periodicidades")]
+
+
+def cimibague_sector_choices(field: dict[str, Any] | None = None) -> list[Choice]:
+    return [{"value": s["code"], "label": s["label"]} for s in vocabularies.load("sectores")]
+
+
+def cimibague_territorio_choices(field: dict[str, Any] | None = None) -> list[Choice]:
+    """The 13 comunas and the 17 corregimientos."""
+    territorio = vocabularies.territorio()
+    return [
+        {
+            "value": item["code"],
+            "label": item["name"] if kind == "comunas" else f"Corregimiento {item['name']}",
+        }
+        for kind in ("comunas", "corregimientos")
+        for item in territorio[kind]
+    ]
+
+
+def cimibague_cobertura_choices(field: dict[str, Any] | None = None) -> list[Choice]:
+    """The whole municipality, then every comuna and corregimiento."""
+    municipio = vocabularies.territorio()["municipio"]
+    whole = {
+        "value": "municipio",
+        "label": {"es": f"Todo el municipio de {municipio['name']}", "en": "Whole municipality"},
+    }
+    return [whole, *cimibague_territorio_choices()]
+
+
+def cimibague_eje_choices(field: dict[str, Any] | None = None) -> list[Choice]:
+    return [{"value": eje["name"], "label": eje["title"]} for eje in vocabularies.ejes()]
+
+
+def cimibague_entidad_choices(field: dict[str, Any] | None = None) -> list[Choice]:
+    """The registered source entities (groups of type ``entidad``), by name."""
+    entidades = tk.get_action("group_list")(
+        {"ignore_auth": True}, {"type": "entidad", "all_fields": True, "limit": 1000}
+    )
+    return [{"value": e["name"], "label": e["display_name"]} for e in entidades]

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+import ckanext.cimibague.schemas
+from ckanext.cimibague import search
 
+LICENSES = Path(ckanext.cimibague.schemas.__file__).parent / "vocabularies" / "licencias.json"
+
+
+@tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.blueprints
 @tk.blanket.cli
-@tk.blanket.helpers
 @tk.blanket.config_declarations
+@tk.blanket.helpers
+@tk.blanket.validators
 class CimibaguePlugin(p.SingletonPlugin, DefaultTranslation):
-    """The CIM Ibagué site: templates, assets, Spanish catalogue, helpers and the ``ckan cimibague`` CLI."""
+    """The CIM Ibagué site: schemas' validators and helpers, search shaping, templates, Spanish
+    catalogue and the ``ckan cimibague`` CLI."""
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
 
@@ -23,3 +37,30 @@ class CimibaguePlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "cimibague")
+        if not config.get("licenses_group_url"):
+            config["licenses_group_url"] = LICENSES.as_uri()
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.index_fields(pkg_dict)
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return search.label_facets(search_results, tk.h.lang() if tk.request else "es")
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return search.facets(facets_dict)
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        return search.facets(facets_dict)
+
+    def group_facets(
+        self, facets_dict: dict[str, Any], group_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        return search.facets(facets_dict)

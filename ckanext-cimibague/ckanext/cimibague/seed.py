@@ -15,7 +15,14 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.cimibague import vocabularies
 
-__all__ = ["demo_datasets", "ensure_demo_datasets", "ensure_nodes", "ensure_sysadmin", "territorio_csv"]
+__all__ = [
+    "demo_datasets",
+    "ensure_demo_datasets",
+    "ensure_entidades",
+    "ensure_nodes",
+    "ensure_sysadmin",
+    "territorio_csv",
+]
 
 Report = Callable[[str], None]
 
@@ -60,7 +67,7 @@ def ensure_nodes(report: Report) -> int:
                 "name": eje["name"],
                 "title": eje["title"]["es"],
                 "description": eje["description"]["es"],
-                "extras": [{"key": "perfil_profesional", "value": eje["perfil"]}],
+                "perfil_profesional": eje["perfil"],
             },
         )
         created += 1
@@ -80,41 +87,145 @@ def territorio_csv() -> str:
     return out.getvalue()
 
 
+def ensure_entidades(report: Report) -> int:
+    """Create the source entities of the initial registry that do not exist yet; returns how many were new."""
+    created = 0
+    existing = set(
+        tk.get_action("group_list")(_context(), {"type": "entidad", "all_fields": False, "limit": 1000})
+    )
+    for entidad in vocabularies.load("entidades"):
+        if entidad["name"] in existing:
+            report(f"entidad {entidad['name']}: ya existía")
+            continue
+        tk.get_action("group_create")(_context(), {"type": "entidad", **entidad})
+        created += 1
+        report(f"entidad {entidad['name']}: creada")
+    return created
+
+
+IBAGUE_URBANO = {
+    "type": "Polygon",
+    "coordinates": [[[-75.28, 4.40], [-75.12, 4.40], [-75.12, 4.48], [-75.28, 4.48], [-75.28, 4.40]]],
+}
+
+
+def _demo(name: str, dataset_type: str, title: str, entidad: str, **fields: Any) -> dict[str, Any]:
+    eje = next(e for e in vocabularies.ejes() if e["name"] == (fields.pop("owner_org", None) or dataset_type))
+    return {
+        "name": f"ejemplo-{name}",
+        "type": dataset_type,
+        "title": f"Ejemplo: {title}",
+        "owner_org": eje["name"],
+        "notes": f"{DEMO_NOTICE}\n\n{eje['description']['es']}",
+        "entidad_fuente": entidad,
+        "periodicidad": "anual",
+        "cobertura_geografica": ["municipio"],
+        "temporal_start": "2020-01-01",
+        "temporal_end": "2023-12-31",
+        "fecha_corte": "2023-12-31",
+        "license_id": "cc-by-4.0",
+        "tags": [{"name": "ejemplo"}],
+        "contact_name": "Centro de Información Municipal",
+        "contact_email": "cim@ibague.gov.co",
+        "private": False,
+        "resources": [],
+        **fields,
+    }
+
+
 def demo_datasets(site_url: str) -> list[dict[str, Any]]:
-    """The demo datasets: one per node, each marked as an example in its title, notes and tags."""
-    ejes = {eje["name"]: eje for eje in vocabularies.ejes()}
-    datasets = [
-        {
-            "name": "ejemplo-comunas-y-corregimientos",
-            "title": "Ejemplo: comunas y corregimientos de Ibagué",
-            "owner_org": "informacion-geografica",
-            "notes": f"{DEMO_NOTICE}\n\nDivisión territorial de Ibagué (DIVIPOLA 73001): 13 comunas en la "
-            "zona urbana y 17 corregimientos en la zona rural.",
-            "resources": [
+    """The demo datasets: one of every type, each marked as an example in its title, notes and tags."""
+    return [
+        _demo(
+            "plan-de-desarrollo",
+            "plan-de-desarrollo",
+            "avance de metas del Plan de Desarrollo",
+            "secretaria-planeacion",
+            plan="Plan de Desarrollo (ejemplo)",
+            periodo_plan="2024-2027",
+            tipo_indicador="producto",
+            sector="planeacion",
+        ),
+        _demo(
+            "pot",
+            "ordenamiento-territorial",
+            "usos del suelo según el POT",
+            "secretaria-planeacion",
+            instrumento="pot",
+            componente="urbano",
+            tema_pot=["usos_suelo", "amenaza_riesgo"],
+        ),
+        _demo(
+            "observatorio",
+            "observatorios",
+            "boletín del observatorio de seguridad",
+            "secretaria-gobierno",
+            observatorio="seguridad",
+            periodicidad="trimestral",
+        ),
+        _demo(
+            "politica-publica",
+            "politicas-publicas",
+            "seguimiento a una política pública",
+            "secretaria-planeacion",
+            politica="Política pública (ejemplo)",
+            estado_implementacion="implementacion",
+        ),
+        _demo(
+            "comunas-y-corregimientos",
+            "informacion-geografica",
+            "comunas y corregimientos de Ibagué",
+            "igac",
+            sistema_referencia="EPSG:4686",
+            representacion="tabla",
+            spatial=IBAGUE_URBANO,
+            cobertura_geografica=["municipio"],
+            periodicidad="no_se_actualiza",
+            resources=[
                 {
                     "name": "Comunas y corregimientos (CSV)",
                     "url": f"{site_url}/cimibague/territorio.csv",
                     "format": "CSV",
-                    "description": "Códigos y nombres de las comunas y corregimientos.",
+                    "description": "Códigos y nombres de las 13 comunas y los 17 corregimientos.",
                 }
             ],
-        }
+        ),
+        _demo(
+            "base-de-datos",
+            "bases-de-datos",
+            "matrícula escolar por comuna",
+            "secretaria-educacion",
+            origen="interna",
+            datos_personales="anonimizados",
+            cobertura_geografica=["comuna-1", "comuna-7"],
+        ),
+        _demo(
+            "presupuesto-participativo",
+            "planeacion-participativa",
+            "presupuesto participativo de una comuna",
+            "secretaria-planeacion",
+            territorio="comuna-7",
+            vigencia="2024",
+            valor_asignado="0",
+            estado_ejecucion="priorizado",
+            cobertura_geografica=["comuna-7"],
+        ),
+        _demo(
+            "indicador",
+            "indicador",
+            "indicador de cobertura (valores de ejemplo)",
+            "secretaria-educacion",
+            owner_org="plan-de-desarrollo",
+            eje="plan-de-desarrollo",
+            unidad_medida="Porcentaje",
+            formula="(numerador / denominador) × 100",
+            linea_base_valor="50",
+            linea_base_anio="2023",
+            meta_valor="60",
+            meta_anio="2027",
+            serie=[{"periodo": "2023", "valor": "50"}, {"periodo": "2024", "valor": "53"}],
+        ),
     ]
-    for name, eje in ejes.items():
-        if name == "informacion-geografica":
-            continue
-        datasets.append(
-            {
-                "name": f"ejemplo-{name}",
-                "title": f"Ejemplo: información del eje {eje['title']['es']}",
-                "owner_org": name,
-                "notes": f"{DEMO_NOTICE}\n\n{eje['description']['es']}",
-                "resources": [],
-            }
-        )
-    for dataset in datasets:
-        dataset.update({"license_id": "cc-by", "tags": [{"name": "ejemplo"}], "private": False})
-    return datasets
 
 
 def ensure_demo_datasets(report: Report) -> int:

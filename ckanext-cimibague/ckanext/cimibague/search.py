@@ -1,0 +1,100 @@
+"""How CIM datasets reach Solr and come back: multi-valued facet fields and readable facet labels."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.cimibague import helpers, vocabularies
+
+__all__ = ["FACETS", "facet_labels", "facets", "index_fields", "label_facets"]
+
+# Solr field -> facet title (Spanish first). The cim_* fields are multi-valued strings in the CIM core.
+FACETS: dict[str, dict[str, str]] = {
+    "dataset_type": {"es": "Eje temático", "en": "Thematic axis"},
+    "organization": {"es": "Nodo", "en": "Node"},
+    "cim_entidad": {"es": "Entidad fuente", "en": "Source entity"},
+    "cim_cobertura": {"es": "Comuna o corregimiento", "en": "Comuna or corregimiento"},
+    "cim_periodicidad": {"es": "Periodicidad", "en": "Frequency"},
+    "res_format": {"es": "Formato", "en": "Format"},
+    "tags": {"es": "Etiqueta", "en": "Tag"},
+}
+
+
+def _as_list(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return [value]
+        return [str(v) for v in parsed] if isinstance(parsed, list) else [value]
+    return [str(value)]
+
+
+def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Add the CIM facet fields as real multi-valued values (never a JSON string such as '["a","b"]').
+
+    ``pkg_dict`` is what CKAN sends to Solr. The source entity is also indexed as a group, so that the
+    entity's page (a CKAN group page) lists its datasets, and the GeoJSON ``spatial`` field is handed to
+    ckanext-spatial under the name it indexes (``extras_spatial``).
+    """
+    for source, target in (("cobertura_geografica", "cim_cobertura"), ("tema_pot", "cim_tema_pot")):
+        if source in pkg_dict:
+            pkg_dict[target] = _as_list(pkg_dict.pop(source))
+    if pkg_dict.get("territorio"):
+        pkg_dict["cim_cobertura"] = sorted(set(pkg_dict.get("cim_cobertura", [])) | {pkg_dict["territorio"]})
+    for source, target in (
+        ("periodicidad", "cim_periodicidad"),
+        ("nivel_acceso", "cim_nivel_acceso"),
+        ("sector", "cim_sector"),
+        ("entidad_fuente", "cim_entidad"),
+    ):
+        if pkg_dict.get(source):
+            pkg_dict[target] = [pkg_dict[source]]
+    if pkg_dict.get("entidad_fuente"):
+        pkg_dict["groups"] = sorted(set(pkg_dict.get("groups") or []) | {pkg_dict["entidad_fuente"]})
+    if pkg_dict.get("spatial") and not pkg_dict.get("extras_spatial"):
+        pkg_dict["extras_spatial"] = pkg_dict["spatial"]
+    pkg_dict.pop("serie", None)  # the indicator series (JSON) is shown, not searched
+    return pkg_dict
+
+
+def facet_labels() -> dict[str, dict[str, Any]]:
+    """Codes of the CIM vocabularies -> their labels, per facet field."""
+    labels: dict[str, dict[str, Any]] = {
+        "cim_cobertura": {c["value"]: c["label"] for c in helpers.cimibague_cobertura_choices()},
+        "cim_periodicidad": {c["value"]: c["label"] for c in helpers.cimibague_periodicidad_choices()},
+        "dataset_type": {eje["name"]: eje["title"] for eje in vocabularies.ejes()},
+    }
+    labels["dataset_type"]["indicador"] = {"es": "Indicadores", "en": "Indicators"}
+    return labels
+
+
+def label_facets(search_results: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Give CIM facet items their human label as ``display_name`` (CKAN shows the raw code otherwise)."""
+    labels = facet_labels()
+    for field, facet in (search_results.get("search_facets") or {}).items():
+        mapping = labels.get(field)
+        if not mapping:
+            continue
+        for item in facet.get("items", []):
+            label = mapping.get(item["name"])
+            if isinstance(label, dict):
+                label = label.get(lang) or label.get("es")
+            if label:
+                item["display_name"] = label
+    return search_results
+
+
+def facets(facets_dict: dict[str, Any]) -> dict[str, Any]:
+    """The CIM facets, in this order, with Spanish titles (CKAN passes an ordered dict to replace)."""
+    facets_dict.clear()
+    for field, title in FACETS.items():
+        facets_dict[field] = tk.h.scheming_language_text(title) if tk.request else title["es"]
+    return facets_dict
