@@ -13,8 +13,9 @@ from tests import cim_data
 from tests.cim_data import TYPES
 
 
-def test_schema_list_has_the_eight_types():
-    assert sorted(helpers.call_action("scheming_dataset_schema_list")) == sorted(TYPES)
+def test_schema_list_has_the_eight_types_and_the_general_one():
+    # "dataset" is the lenient common core that ckanext-dcat's serializer requires (see dataset.yaml)
+    assert sorted(helpers.call_action("scheming_dataset_schema_list")) == sorted([*TYPES, "dataset"])
 
 
 def test_every_type_has_the_common_core_and_spanish_labels():
@@ -39,7 +40,7 @@ def test_every_type_has_the_common_core_and_spanish_labels():
         "provenance",
         "observaciones_calidad",
     }
-    for dataset_type in TYPES:
+    for dataset_type in [*TYPES, "dataset"]:
         schema = helpers.call_action("scheming_dataset_schema_show", type=dataset_type, expanded=True)
         names = {f["field_name"] for f in schema["dataset_fields"]}
         assert core <= names, (dataset_type, core - names)

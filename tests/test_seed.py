@@ -7,6 +7,7 @@ import ckan.tests.helpers as helpers
 import pytest
 
 from ckanext.cimibague.cli import cimibague
+from tests.cim_data import TYPES
 
 
 def _counts() -> tuple[int, int, int]:
@@ -46,7 +47,7 @@ class TestSeed:
         assert result.exit_code == 0, result.output
         datasets = helpers.call_action("package_search", q="tags:ejemplo", rows=100)["results"]
         assert len(datasets) == 8
-        assert {d["type"] for d in datasets} == set(helpers.call_action("scheming_dataset_schema_list"))
+        assert {d["type"] for d in datasets} == set(TYPES)
         for dataset in datasets:
             assert dataset["title"].startswith("Ejemplo")
             assert "Conjunto de datos de ejemplo" in dataset["notes"]

@@ -63,9 +63,7 @@ class TestSpatialSearch:
 
     def test_bbox_search_finds_what_intersects_and_nothing_else(self):
         org = factories.Organization()
-        factories.Dataset(
-            name="limite-urbano", owner_org=org["id"], extras=[{"key": "spatial", "value": self.IBAGUE}]
-        )
+        factories.Dataset(name="limite-urbano", owner_org=org["id"], spatial=self.IBAGUE)
         factories.Dataset(name="sin-geometria", owner_org=org["id"])
         inside = helpers.call_action("package_search", extras={"ext_bbox": "-75.3,4.4,-75.2,4.5"})
         assert [d["name"] for d in inside["results"]] == ["limite-urbano"]
