@@ -28,6 +28,14 @@ class TestPages:
         graph = Graph().parse(data=rdf.get_data(as_text=True), format="xml")
         assert len(graph) > 5
 
+    def test_indicator_page_draws_its_chart(self, app):
+        org, entidad = cim_data.nodes_and_entity()
+        dataset = cim_data.act("package_create", **cim_data.dataset("indicador", org, entidad))
+        body = app.get(f"/indicador/{dataset['name']}").get_data(as_text=True)
+        assert "Avance frente a la meta" in body
+        assert '<svg xmlns="http://www.w3.org/2000/svg" class="cimibague-indicator-chart"' in body
+        assert "Línea base: 45.5" in body and "Meta: 60" in body
+
     def test_entity_page_lists_its_datasets(self, app):
         org, entidad = cim_data.nodes_and_entity()
         dataset = cim_data.act("package_create", **cim_data.dataset("observatorios", org, entidad))
@@ -50,6 +58,7 @@ class TestPages:
         ):
             assert title in body, title
         assert "Corregimiento Dantas" in body
+        assert "Departamento Administrativo Nacional de Estadística" in body  # entity facet by title
         assert "[&#34;" not in body and '["comuna' not in body
 
     @pytest.mark.parametrize("dataset_type", TYPES)

@@ -6,13 +6,14 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.cimibague import vocabularies
+from ckanext.cimibague import charts, vocabularies
 
 __all__ = [
     "cimibague_cobertura_choices",
     "cimibague_eje_choices",
     "cimibague_ejes",
     "cimibague_entidad_choices",
+    "cimibague_indicator_chart",
     "cimibague_periodicidad_choices",
     "cimibague_sector_choices",
     "cimibague_territorio_choices",
@@ -84,3 +85,8 @@ def cimibague_entidad_choices(field: dict[str, Any] | None = None) -> list[Choic
         {"ignore_auth": True}, {"type": "entidad", "all_fields": True, "limit": 1000}
     )
     return [{"value": e["name"], "label": e["display_name"]} for e in entidades]
+
+
+def cimibague_indicator_chart(pkg: dict[str, Any]) -> Any:
+    """The SVG chart of an indicator's series against its baseline and target."""
+    return charts.indicator_svg(pkg, {"baseline": tk._("Baseline"), "target": tk._("Target")})

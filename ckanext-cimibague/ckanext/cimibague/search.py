@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -65,7 +66,7 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def facet_labels() -> dict[str, dict[str, Any]]:
+def facet_labels(entities: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """Codes of the CIM vocabularies -> their labels, per facet field."""
     labels: dict[str, dict[str, Any]] = {
         "cim_cobertura": {c["value"]: c["label"] for c in helpers.cimibague_cobertura_choices()},
@@ -73,13 +74,32 @@ def facet_labels() -> dict[str, dict[str, Any]]:
         "dataset_type": {eje["name"]: eje["title"] for eje in vocabularies.ejes()},
     }
     labels["dataset_type"]["indicador"] = {"es": "Indicadores", "en": "Indicators"}
+    labels["dataset_type"]["dataset"] = {"es": "General (sin eje)", "en": "General"}
+    if entities:
+        labels["cim_entidad"] = _entity_titles(entities)
     return labels
+
+
+_ENTITY_TITLES: tuple[float, dict[str, str]] = (0.0, {})
+
+
+def _entity_titles(names: set[str] | None = None, ttl: float = 60.0) -> dict[str, str]:
+    """Entity name -> title, cached for a minute (the facet labels of every search need it); refreshed
+    at once when a name is not in the cache yet."""
+    global _ENTITY_TITLES
+    fetched, titles = _ENTITY_TITLES
+    if time.monotonic() - fetched > ttl or not (names or set()) <= titles.keys():
+        titles = {c["value"]: c["label"] for c in helpers.cimibague_entidad_choices()}
+        _ENTITY_TITLES = (time.monotonic(), titles)
+    return titles
 
 
 def label_facets(search_results: dict[str, Any], lang: str) -> dict[str, Any]:
     """Give CIM facet items their human label as ``display_name`` (CKAN shows the raw code otherwise)."""
-    labels = facet_labels()
-    for field, facet in (search_results.get("search_facets") or {}).items():
+    facets = search_results.get("search_facets") or {}
+    entities = {item["name"] for item in facets.get("cim_entidad", {}).get("items", [])}
+    labels = facet_labels(entities)
+    for field, facet in facets.items():
         mapping = labels.get(field)
         if not mapping:
             continue
