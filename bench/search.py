@@ -192,7 +192,7 @@ def solr_params(query: dict[str, str], site_id: str) -> list[tuple[str, str]]:
         params += [("defType", "dismax"), ("tie", "0.1"), ("mm", "2<-1 5<80%"), ("qf", QUERY_FIELDS)]
     params += [("facet.field", f) for f in FACETS]
     fqs = [query["fq"]] if query["fq"] else []
-    fqs += ["+dataset_type:dataset", f'+site_id:"{site_id}"', "+state:active", "+permission_labels:(public)"]
+    fqs += ["-dataset_type:harvest", f'+site_id:"{site_id}"', "+state:active", "+permission_labels:(public)"]
     params += [("fq", fq) for fq in fqs]
     return params
 

@@ -98,9 +98,7 @@ def nodes_and_entity() -> tuple[dict[str, Any], dict[str, Any]]:
     return org, entidad
 
 
-def dataset(
-    dataset_type: str, org: dict[str, Any], entidad: dict[str, Any], **changes: Any
-) -> dict[str, Any]:
+def dataset(dataset_type: str, org: dict[str, Any], entidad: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """A valid data dict of the type (not yet created)."""
     data = {
         "type": dataset_type,

@@ -26,9 +26,7 @@ def test_chart_draws_the_numeric_series_in_period_order_with_baseline_and_target
     (series,) = [e for e in svg.iter(f"{SVG}polyline") if e.get("class") == "cimibague-series"]
     points = [tuple(map(float, p.split(","))) for p in series.get("points").split()]
     assert len(points) == 2  # "x" is not a number and is left out
-    assert (
-        points[0][0] < points[1][0] and points[0][1] > points[1][1]
-    )  # 2023 left of 2024; 45.5 lower than 50
+    assert points[0][0] < points[1][0] and points[0][1] > points[1][1]  # 2023 left of 2024; 45.5 lower than 50
     lines = {e.get("class"): e for e in svg.iter(f"{SVG}line") if e.get("class")}
     baseline_y, target_y = (
         float(lines["cimibague-baseline"].get("y1")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
@@ -9,6 +11,23 @@ from rdflib import Graph
 
 from tests import cim_data
 from tests.cim_data import TYPES
+
+
+def _as_form(data: dict) -> dict:
+    """A data dict as the browser posts the first stage of the dataset form."""
+    form: dict = {"save": "", "_ckan_phase": "dataset_new_1", "tag_string": "prueba"}
+    for key, value in data.items():
+        if key in ("type", "resources", "tags"):
+            continue
+        if key == "serie":
+            for i, item in enumerate(value):
+                for sub, sub_value in item.items():
+                    form[f"serie-{i}-{sub}"] = sub_value
+        elif isinstance(value, dict):
+            form[key] = json.dumps(value)
+        else:
+            form[key] = value
+    return form
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")
@@ -65,9 +84,7 @@ class TestPages:
     def test_new_dataset_form_in_spanish(self, app, dataset_type):
         org, _entidad = cim_data.nodes_and_entity()
         user = factories.UserWithToken()
-        helpers.call_action(
-            "member_create", id=org["id"], object=user["name"], object_type="user", capacity="editor"
-        )
+        helpers.call_action("member_create", id=org["id"], object=user["name"], object_type="user", capacity="editor")
         page = app.get(f"/{dataset_type}/new", headers={"Authorization": user["token"]})
         body = page.get_data(as_text=True)
         assert page.status_code == 200
@@ -82,47 +99,26 @@ class TestPages:
         assert "Departamento Administrativo Nacional de Estadística" in body  # the entity choices
 
     @pytest.mark.ckan_config("WTF_CSRF_ENABLED", False)
-    def test_staff_member_creates_a_dataset_through_the_form(self, app):
-        org, _entidad = cim_data.nodes_and_entity()
+    @pytest.mark.parametrize("dataset_type", TYPES)
+    def test_staff_member_creates_a_dataset_of_each_type_through_the_form(self, app, dataset_type):
+        org, entidad = cim_data.nodes_and_entity()
         user = factories.UserWithToken()
-        helpers.call_action(
-            "member_create", id=org["id"], object=user["name"], object_type="user", capacity="editor"
-        )
-        form = {
-            "title": "Déficit de vivienda por comuna",
-            "name": "deficit-vivienda-comuna",
-            "notes": "Hogares en déficit cuantitativo y cualitativo.",
-            "owner_org": org["id"],
-            "entidad_fuente": "dane",
-            "periodicidad": "anual",
-            "cobertura_geografica": ["comuna-1", "comuna-2"],
-            "temporal_start": "2018-01-01",
-            "temporal_end": "2018-12-31",
-            "language": "es",
-            "license_id": "cc-by-4.0",
-            "contact_name": "CIM",
-            "contact_email": "cim@ibague.gov.co",
-            "nivel_acceso": "publica",
-            "origen": "externa",
-            "datos_personales": "no_contiene",
-            "save": "",
-            "_ckan_phase": "dataset_new_1",
-        }
+        helpers.call_action("member_create", id=org["id"], object=user["name"], object_type="user", capacity="editor")
+        form = _as_form(cim_data.dataset(dataset_type, org, entidad))
         response = app.post(
-            "/bases-de-datos/new", data=form, headers={"Authorization": user["token"]}, follow_redirects=False
+            f"/{dataset_type}/new", data=form, headers={"Authorization": user["token"]}, follow_redirects=False
         )
-        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-        created = helpers.call_action("package_show", id="deficit-vivienda-comuna")
-        assert created["type"] == "bases-de-datos"
-        assert created["cobertura_geografica"] == ["comuna-1", "comuna-2"]
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+        created = helpers.call_action("package_show", id=form["name"])
+        assert created["type"] == dataset_type
+        assert created["cobertura_geografica"] == ["comuna-7", "corr-dantas"]
+        assert created["entidad_fuente"] == "dane"
 
     @pytest.mark.ckan_config("WTF_CSRF_ENABLED", False)
     def test_form_errors_are_shown_in_spanish_and_nothing_is_saved(self, app):
         org, _entidad = cim_data.nodes_and_entity()
         user = factories.UserWithToken()
-        helpers.call_action(
-            "member_create", id=org["id"], object=user["name"], object_type="user", capacity="editor"
-        )
+        helpers.call_action("member_create", id=org["id"], object=user["name"], object_type="user", capacity="editor")
         form = {
             "title": "Sin datos",
             "name": "sin-datos",
@@ -142,9 +138,7 @@ class TestPages:
 @pytest.mark.usefixtures("clean_db")
 class TestVocabularyActions:
     def test_anonymous_reads_the_territorial_vocabulary(self, app):
-        result = app.get("/api/3/action/cimibague_vocabulary_show", query_string={"id": "territorio"}).json[
-            "result"
-        ]
+        result = app.get("/api/3/action/cimibague_vocabulary_show", query_string={"id": "territorio"}).json["result"]
         assert len(result["items"]) == 30
         assert result["items"][0] == {"value": "comuna-1", "label": "Comuna 1"}
 

@@ -69,11 +69,7 @@ class TestEveryType:
         shown = helpers.call_action("package_show", id=created["id"])
         assert shown["type"] == dataset_type
         assert shown["cobertura_geografica"] == ["comuna-7", "corr-dantas"]
-        assert (
-            shown["license_id"] == "cc-by-4.0"
-            and shown["language"] == "es"
-            and shown["nivel_acceso"] == "publica"
-        )
+        assert shown["license_id"] == "cc-by-4.0" and shown["language"] == "es" and shown["nivel_acceso"] == "publica"
 
         cim_data.act("package_patch", id=created["id"], periodicidad="mensual")
         assert helpers.call_action("package_show", id=created["id"])["periodicidad"] == "mensual"
@@ -120,11 +116,7 @@ class TestEveryType:
             cim_data.act("package_create", **cim_data.dataset(dataset_type, org, entidad))
         result = helpers.call_action(
             "package_search",
-            **{
-                "facet.field": json.dumps(
-                    ["cim_cobertura", "cim_entidad", "cim_periodicidad", "dataset_type"]
-                )
-            },
+            **{"facet.field": json.dumps(["cim_cobertura", "cim_entidad", "cim_periodicidad", "dataset_type"])},
         )
         cobertura = {i["name"]: i for i in result["search_facets"]["cim_cobertura"]["items"]}
         assert set(cobertura) == {"comuna-7", "corr-dantas"}  # never '["comuna-7", "corr-dantas"]'
@@ -245,13 +237,9 @@ def _api_create(app, setup: dict, data: dict) -> dict:
 
 
 @pytest.mark.parametrize(("field", "value", "message", "dataset_type"), BAD_VALUES)
-def test_bad_value_is_refused_in_spanish_and_nothing_is_saved(
-    app, refusal_setup, field, value, message, dataset_type
-):
+def test_bad_value_is_refused_in_spanish_and_nothing_is_saved(app, refusal_setup, field, value, message, dataset_type):
     setup = refusal_setup
-    errors = _api_create(
-        app, setup, cim_data.dataset(dataset_type, setup["org"], setup["entidad"], **{field: value})
-    )
+    errors = _api_create(app, setup, cim_data.dataset(dataset_type, setup["org"], setup["entidad"], **{field: value}))
     assert errors["__type"] == "Validation Error"
     assert field in errors, errors
     assert any(message in text for text in errors[field]), errors[field]
@@ -260,9 +248,7 @@ def test_bad_value_is_refused_in_spanish_and_nothing_is_saved(
 def test_bad_series_period_names_the_subfield(app, refusal_setup):
     setup = refusal_setup
     serie = [{"periodo": "2024-T5", "valor": "1"}]
-    errors = _api_create(
-        app, setup, cim_data.dataset("indicador", setup["org"], setup["entidad"], serie=serie)
-    )
+    errors = _api_create(app, setup, cim_data.dataset("indicador", setup["org"], setup["entidad"], serie=serie))
     assert "no es un periodo" in json.dumps(errors["serie"], ensure_ascii=False)
 
 
