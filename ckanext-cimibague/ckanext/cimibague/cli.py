@@ -18,9 +18,7 @@ def cimibague() -> None:
 
 
 @cimibague.command()
-@click.option(
-    "--sysadmin", "sysadmin", metavar="NOMBRE", help="Crea (si falta) este administrador del sitio."
-)
+@click.option("--sysadmin", "sysadmin", metavar="NOMBRE", help="Crea (si falta) este administrador del sitio.")
 @click.option(
     "--password-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

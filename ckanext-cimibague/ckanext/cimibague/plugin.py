@@ -45,9 +45,7 @@ class CimibaguePlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.index_fields(pkg_dict)
 
-    def after_dataset_search(
-        self, search_results: dict[str, Any], search_params: dict[str, Any]
-    ) -> dict[str, Any]:
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, tk.h.lang() if tk.request else "es")
 
     # IFacets
@@ -60,7 +58,5 @@ class CimibaguePlugin(p.SingletonPlugin, DefaultTranslation):
     ) -> dict[str, Any]:
         return search.facets(facets_dict)
 
-    def group_facets(
-        self, facets_dict: dict[str, Any], group_type: str, package_type: str | None
-    ) -> dict[str, Any]:
+    def group_facets(self, facets_dict: dict[str, Any], group_type: str, package_type: str | None) -> dict[str, Any]:
         return search.facets(facets_dict)

@@ -27,8 +27,7 @@ __all__ = [
 Report = Callable[[str], None]
 
 DEMO_NOTICE = (
-    "**Conjunto de datos de ejemplo** (contenido de demostración del portal): "
-    "no es información oficial del CIM."
+    "**Conjunto de datos de ejemplo** (contenido de demostración del portal): no es información oficial del CIM."
 )
 
 
@@ -90,9 +89,7 @@ def territorio_csv() -> str:
 def ensure_entidades(report: Report) -> int:
     """Create the source entities of the initial registry that do not exist yet; returns how many were new."""
     created = 0
-    existing = set(
-        tk.get_action("group_list")(_context(), {"type": "entidad", "all_fields": False, "limit": 1000})
-    )
+    existing = set(tk.get_action("group_list")(_context(), {"type": "entidad", "all_fields": False, "limit": 1000}))
     for entidad in vocabularies.load("entidades"):
         if entidad["name"] in existing:
             report(f"entidad {entidad['name']}: ya existía")

@@ -7,8 +7,10 @@ can read the field's label, choices and options such as ``not_before``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
@@ -74,6 +76,21 @@ def _invalid(field: Field, message: str, **values: Any) -> tk.Invalid:
     return tk.Invalid(_(message) % {"field": label(field), **values})
 
 
+def _value_validator(check: Callable[[Field, Any], Any]) -> Callable[[Field, Schema], Callable[[Any], Any]]:
+    """Turn ``check(field, value) -> value`` into a scheming field validator that leaves empty values
+    alone (presence is cimibague_required's job, first in every chain)."""
+
+    @scheming_validator
+    @functools.wraps(check)
+    def factory(field: Field, schema: Schema) -> Callable[[Any], Any]:
+        def validator(value: Any) -> Any:
+            return value if _empty(value) else check(field, value)
+
+        return validator
+
+    return factory
+
+
 # ------------------------------------------------------------------------------------ presence, choices
 
 
@@ -98,18 +115,12 @@ def _choices(field: Field) -> list[dict[str, Any]]:
     return field.get("choices") or sh.scheming_field_choices(field) or []
 
 
-@scheming_validator
-def cimibague_choice(field: Field, schema: Schema):
+@_value_validator
+def cimibague_choice(field: Field, value: Any) -> Any:
     """The value must be one of the field's choices (static, or from its choices_helper)."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        if value not in {c["value"] for c in _choices(field)}:
-            raise _invalid(field, '"%(value)s" is not a valid option for %(field)s', value=value)
-        return value
-
-    return validator
+    if value not in {c["value"] for c in _choices(field)}:
+        raise _invalid(field, '"%(value)s" is not a valid option for %(field)s', value=value)
+    return value
 
 
 @scheming_validator
@@ -135,8 +146,7 @@ def cimibague_multiple_choice(field: Field, schema: Schema):
         wrong = [v for v in values if v not in allowed]
         if wrong:
             errors[key].append(
-                _('"%(value)s" is not a valid option for %(field)s')
-                % {"field": label(field), "value": wrong[0]}
+                _('"%(value)s" is not a valid option for %(field)s') % {"field": label(field), "value": wrong[0]}
             )
             raise tk.StopOnError
         if field.get("required") and not values:
@@ -165,19 +175,13 @@ def parse_date(value: Any) -> dt.date | None:
         return None
 
 
-@scheming_validator
-def cimibague_date(field: Field, schema: Schema):
+@_value_validator
+def cimibague_date(field: Field, value: Any) -> Any:
     """A real calendar date written YYYY-MM-DD; stored in that form."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        date = parse_date(value)
-        if date is None:
-            raise _invalid(field, '%(field)s: "%(value)s" is not a valid date (use YYYY-MM-DD)', value=value)
-        return date.isoformat()
-
-    return validator
+    date = parse_date(value)
+    if date is None:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a valid date (use YYYY-MM-DD)', value=value)
+    return date.isoformat()
 
 
 def _year(value: Any) -> int | None:
@@ -188,50 +192,36 @@ def _year(value: Any) -> int | None:
     return year if MIN_YEAR <= year <= MAX_YEAR else None
 
 
-@scheming_validator
-def cimibague_year(field: Field, schema: Schema):
+@_value_validator
+def cimibague_year(field: Field, value: Any) -> Any:
     """A year between 1900 and 2100."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        year = _year(value)
-        if year is None:
-            raise _invalid(
-                field,
-                '%(field)s: "%(value)s" is not a year between %(min)s and %(max)s',
-                value=value,
-                min=MIN_YEAR,
-                max=MAX_YEAR,
-            )
-        return str(year)
-
-    return validator
+    year = _year(value)
+    if year is None:
+        raise _invalid(
+            field,
+            '%(field)s: "%(value)s" is not a year between %(min)s and %(max)s',
+            value=value,
+            min=MIN_YEAR,
+            max=MAX_YEAR,
+        )
+    return str(year)
 
 
-@scheming_validator
-def cimibague_year_range(field: Field, schema: Schema):
+@_value_validator
+def cimibague_year_range(field: Field, value: Any) -> Any:
     """A period of years such as 2024-2027: both years valid, the first not after the second."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        match = re.fullmatch(r"\s*(\d{4})\s*[-–—]\s*(\d{4})\s*", str(value))
-        start, end = (_year(match.group(1)), _year(match.group(2))) if match else (None, None)
-        if start is None or end is None:
-            raise _invalid(
-                field, '%(field)s: "%(value)s" is not a period of years such as 2024-2027', value=value
-            )
-        if start > end:
-            raise _invalid(
-                field,
-                "%(field)s: the first year (%(start)s) is after the last (%(end)s)",
-                start=start,
-                end=end,
-            )
-        return f"{start}-{end}"
-
-    return validator
+    match = re.fullmatch(r"\s*(\d{4})\s*[-–—]\s*(\d{4})\s*", str(value))
+    start, end = (_year(match.group(1)), _year(match.group(2))) if match else (None, None)
+    if start is None or end is None:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a period of years such as 2024-2027', value=value)
+    if start > end:
+        raise _invalid(
+            field,
+            "%(field)s: the first year (%(start)s) is after the last (%(end)s)",
+            start=start,
+            end=end,
+        )
+    return f"{start}-{end}"
 
 
 @scheming_validator
@@ -254,31 +244,24 @@ def cimibague_not_before(field: Field, schema: Schema):
         theirs = comparable(theirs) if not _empty(theirs) else None
         if mine is not None and theirs is not None and type(mine) is type(theirs) and mine < theirs:
             errors[key].append(
-                _("%(field)s must not be earlier than %(other)s")
-                % {"field": label(field), "other": label(other)}
+                _("%(field)s must not be earlier than %(other)s") % {"field": label(field), "other": label(other)}
             )
 
     return validator
 
 
-@scheming_validator
-def cimibague_period(field: Field, schema: Schema):
+@_value_validator
+def cimibague_period(field: Field, value: Any) -> Any:
     """A period of a series: a year (2024), a semester (2024-S1), a quarter (2024-T3) or a month (2024-03)."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        text = str(value).strip().upper()
-        match = re.fullmatch(r"(\d{4})(?:-(S[12]|T[1-4]|0[1-9]|1[0-2]))?", text)
-        if not match or _year(match.group(1)) is None:
-            raise _invalid(
-                field,
-                '%(field)s: "%(value)s" is not a period (2024, 2024-S1, 2024-T3 or 2024-03)',
-                value=value,
-            )
-        return text
-
-    return validator
+    text = str(value).strip().upper()
+    match = re.fullmatch(r"(\d{4})(?:-(S[12]|T[1-4]|0[1-9]|1[0-2]))?", text)
+    if not match or _year(match.group(1)) is None:
+        raise _invalid(
+            field,
+            '%(field)s: "%(value)s" is not a period (2024, 2024-S1, 2024-T3 or 2024-03)',
+            value=value,
+        )
+    return text
 
 
 # ----------------------------------------------------------------------------------------------- numbers
@@ -306,52 +289,34 @@ def _normal(number: Decimal) -> str:
     return text
 
 
-@scheming_validator
-def cimibague_number(field: Field, schema: Schema):
+@_value_validator
+def cimibague_number(field: Field, value: Any) -> Any:
     """A number; stored with a decimal point and no thousands separator."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        number = parse_number(value)
-        if number is None:
-            raise _invalid(field, '%(field)s: "%(value)s" is not a number', value=value)
-        return _normal(number)
-
-    return validator
+    number = parse_number(value)
+    if number is None:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a number', value=value)
+    return _normal(number)
 
 
-@scheming_validator
-def cimibague_non_negative(field: Field, schema: Schema):
+@_value_validator
+def cimibague_non_negative(field: Field, value: Any) -> Any:
     """A number that is zero or more (money, counts)."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        number = parse_number(value)
-        if number is None:
-            raise _invalid(field, '%(field)s: "%(value)s" is not a number', value=value)
-        if number < 0:
-            raise _invalid(field, "%(field)s cannot be negative", value=value)
-        return _normal(number)
-
-    return validator
+    number = parse_number(value)
+    if number is None:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a number', value=value)
+    if number < 0:
+        raise _invalid(field, "%(field)s cannot be negative", value=value)
+    return _normal(number)
 
 
-@scheming_validator
-def cimibague_scale(field: Field, schema: Schema):
+@_value_validator
+def cimibague_scale(field: Field, value: Any) -> Any:
     """A map scale such as 1:25000 (or only its denominator); stored as 1:N."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        match = re.fullmatch(r"\s*(?:1\s*:\s*)?([\d.]+)\s*", str(value))
-        digits = match.group(1).replace(".", "") if match else ""
-        if not digits.isdigit() or int(digits) <= 0:
-            raise _invalid(field, '%(field)s: "%(value)s" is not a scale such as 1:25000', value=value)
-        return f"1:{int(digits)}"
-
-    return validator
+    match = re.fullmatch(r"\s*(?:1\s*:\s*)?([\d.]+)\s*", str(value))
+    digits = match.group(1).replace(".", "") if match else ""
+    if not digits.isdigit() or int(digits) <= 0:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a scale such as 1:25000', value=value)
+    return f"1:{int(digits)}"
 
 
 # ------------------------------------------------------------------------------ contacts and identifiers
@@ -359,50 +324,30 @@ def cimibague_scale(field: Field, schema: Schema):
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 
-@scheming_validator
-def cimibague_email(field: Field, schema: Schema):
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        text = str(value).strip()
-        if not EMAIL.fullmatch(text):
-            raise _invalid(field, '%(field)s: "%(value)s" is not a valid e-mail address', value=value)
-        return text
-
-    return validator
+@_value_validator
+def cimibague_email(field: Field, value: Any) -> Any:
+    text = str(value).strip()
+    if not EMAIL.fullmatch(text):
+        raise _invalid(field, '%(field)s: "%(value)s" is not a valid e-mail address', value=value)
+    return text
 
 
-@scheming_validator
-def cimibague_url(field: Field, schema: Schema):
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        text = str(value).strip()
-        parsed = urlparse(text)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in text:
-            raise _invalid(
-                field, '%(field)s: "%(value)s" is not a web address (http:// or https://)', value=value
-            )
-        return text
-
-    return validator
+@_value_validator
+def cimibague_url(field: Field, value: Any) -> Any:
+    text = str(value).strip()
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in text:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a web address (http:// or https://)', value=value)
+    return text
 
 
-@scheming_validator
-def cimibague_phone(field: Field, schema: Schema):
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        text = str(value).strip()
-        digits = re.sub(r"\D", "", text)
-        if (
-            not re.fullmatch(r"[\d\s+()\-.]+(\s*(ext|extensión|ext\.)\s*\d+)?", text, re.I)
-            or not 7 <= len(digits) <= 20
-        ):
-            raise _invalid(field, '%(field)s: "%(value)s" is not a telephone number', value=value)
-        return text
-
-    return validator
+@_value_validator
+def cimibague_phone(field: Field, value: Any) -> Any:
+    text = str(value).strip()
+    digits = re.sub(r"\D", "", text)
+    if not re.fullmatch(r"[\d\s+()\-.]+(\s*(ext|extensión|ext\.)\s*\d+)?", text, re.I) or not 7 <= len(digits) <= 20:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a telephone number', value=value)
+    return text
 
 
 def nit_check_digit(number: str) -> int:
@@ -412,67 +357,53 @@ def nit_check_digit(number: str) -> int:
     return 11 - remainder if remainder > 1 else remainder
 
 
-@scheming_validator
-def cimibague_nit(field: Field, schema: Schema):
+@_value_validator
+def cimibague_nit(field: Field, value: Any) -> Any:
     """A NIT with its check digit (800113389-7; dots allowed); stored as digits-DV."""
-
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        match = re.fullmatch(r"\s*([\d.]{5,20})\s*-\s*(\d)\s*", str(value))
-        if not match:
-            raise _invalid(
-                field,
-                '%(field)s: "%(value)s" must be the number and its check digit, e.g. 800113389-7',
-                value=value,
-            )
-        number, digit = match.group(1).replace(".", ""), int(match.group(2))
-        if len(number) > len(NIT_WEIGHTS) or nit_check_digit(number) != digit:
-            raise _invalid(field, '%(field)s: the check digit of "%(value)s" is wrong', value=value)
-        return f"{number}-{digit}"
-
-    return validator
+    match = re.fullmatch(r"\s*([\d.]{5,20})\s*-\s*(\d)\s*", str(value))
+    if not match:
+        raise _invalid(
+            field,
+            '%(field)s: "%(value)s" must be the number and its check digit, e.g. 800113389-7',
+            value=value,
+        )
+    number, digit = match.group(1).replace(".", ""), int(match.group(2))
+    if len(number) > len(NIT_WEIGHTS) or nit_check_digit(number) != digit:
+        raise _invalid(field, '%(field)s: the check digit of "%(value)s" is wrong', value=value)
+    return f"{number}-{digit}"
 
 
 # --------------------------------------------------------------------------------------------- geometry
 
 
-@scheming_validator
-def cimibague_geojson(field: Field, schema: Schema):
+@_value_validator
+def cimibague_geojson(field: Field, value: Any) -> Any:
     """A GeoJSON geometry (or Feature) in WGS 84: well formed, a valid geometry, inside Colombia.
     Stored as the compact geometry, as ckanext-spatial indexes it."""
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
 
-    def validator(value: Any) -> Any:
-        if _empty(value):
-            return value
-        from shapely.geometry import shape
-        from shapely.validation import explain_validity
-
-        try:
-            geojson = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
-            raise _invalid(field, "%(field)s is not valid JSON") from None
-        if isinstance(geojson, dict) and geojson.get("type") == "Feature":
-            geojson = geojson.get("geometry")
-        if not isinstance(geojson, dict) or "type" not in geojson:
-            raise _invalid(field, "%(field)s is not a GeoJSON geometry")
-        try:
-            geometry = shape(geojson)
-        except Exception:
-            raise _invalid(field, "%(field)s is not a GeoJSON geometry") from None
-        if geometry.is_empty:
-            raise _invalid(field, "%(field)s is an empty geometry")
-        if not geometry.is_valid:
-            raise _invalid(
-                field, "%(field)s is not a valid geometry: %(reason)s", reason=explain_validity(geometry)
-            )
-        minx, miny, maxx, maxy = geometry.bounds
-        west, south, east, north = COLOMBIA
-        if minx < west or maxx > east or miny < south or maxy > north:
-            raise _invalid(
-                field,
-                "%(field)s: the coordinates fall outside Colombia (use longitude, latitude in WGS 84)",
-            )
-        return json.dumps(geojson, separators=(",", ":"))
-
-    return validator
+    try:
+        geojson = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        raise _invalid(field, "%(field)s is not valid JSON") from None
+    if isinstance(geojson, dict) and geojson.get("type") == "Feature":
+        geojson = geojson.get("geometry")
+    if not isinstance(geojson, dict) or "type" not in geojson:
+        raise _invalid(field, "%(field)s is not a GeoJSON geometry")
+    try:
+        geometry = shape(geojson)
+    except Exception:
+        raise _invalid(field, "%(field)s is not a GeoJSON geometry") from None
+    if geometry.is_empty:
+        raise _invalid(field, "%(field)s is an empty geometry")
+    if not geometry.is_valid:
+        raise _invalid(field, "%(field)s is not a valid geometry: %(reason)s", reason=explain_validity(geometry))
+    minx, miny, maxx, maxy = geometry.bounds
+    west, south, east, north = COLOMBIA
+    if minx < west or maxx > east or miny < south or maxy > north:
+        raise _invalid(
+            field,
+            "%(field)s: the coordinates fall outside Colombia (use longitude, latitude in WGS 84)",
+        )
+    return json.dumps(geojson, separators=(",", ":"))
