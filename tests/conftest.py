@@ -16,5 +16,8 @@ def clean_db(reset_db, migrate_db_for):
 
 
 @pytest.fixture(autouse=True)
-def _load_plugins(with_plugins):
-    """Every test runs with the plugins of config/test.ini loaded, as the site runs them."""
+def _load_plugins(request):
+    """Every test runs with the plugins of config/test.ini loaded, as the site runs them, except the
+    pure unit tests marked ``unit`` (no CKAN needed, and loading the plugins costs about a second)."""
+    if request.node.get_closest_marker("unit") is None:
+        request.getfixturevalue("with_plugins")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from ckanext.cimibague.charts import indicator_svg
+
+pytestmark = pytest.mark.unit
 
 SVG = "{http://www.w3.org/2000/svg}"
 INDICATOR = {

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ckanext.cimibague import vocabularies
+
+pytestmark = pytest.mark.unit
 
 CORREGIMIENTOS = [
     "Dantas",
