@@ -9,6 +9,7 @@ import ckan.tests.helpers as helpers
 import pytest
 from rdflib import Graph
 
+from ckanext.cimibague import vocabularies
 from tests import cim_data
 from tests.cim_data import TYPES
 
@@ -62,6 +63,8 @@ class TestPages:
         assert page.status_code == 200
         assert dataset["title"] in page.get_data(as_text=True)
         assert helpers.call_action("group_show", id=entidad["name"])["package_count"] == 1
+        listing = app.get("/entidad/").get_data(as_text=True)
+        assert "Entidades fuente" in listing and "Departamento Administrativo Nacional de Estadística" in listing
 
     def test_search_page_has_the_cim_facets_in_spanish(self, app):
         org, entidad = cim_data.nodes_and_entity()
@@ -97,6 +100,11 @@ class TestPages:
         ):
             assert label in body, label
         assert "Departamento Administrativo Nacional de Estadística" in body  # the entity choices
+        title = {"indicador": "Indicadores"}.get(dataset_type)
+        if title is None:
+            title = next(e["title"]["es"] for e in vocabularies.ejes() if e["name"] == dataset_type)
+        assert f"Nuevo conjunto de datos: {title}" in body
+        assert f"Crear {dataset_type.capitalize()}" not in body  # CKAN's default from the raw type name
 
     @pytest.mark.ckan_config("WTF_CSRF_ENABLED", False)
     @pytest.mark.parametrize("dataset_type", TYPES)

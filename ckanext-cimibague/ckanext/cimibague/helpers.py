@@ -17,6 +17,7 @@ __all__ = [
     "cimibague_periodicidad_choices",
     "cimibague_sector_choices",
     "cimibague_territorio_choices",
+    "humanize_entity_type",
 ]
 
 Choice = dict[str, Any]
@@ -90,3 +91,53 @@ def cimibague_entidad_choices(field: dict[str, Any] | None = None) -> list[Choic
 def cimibague_indicator_chart(pkg: dict[str, Any]) -> Any:
     """The SVG chart of an indicator's series against its baseline and target."""
     return charts.indicator_svg(pkg, {"baseline": tk._("Baseline"), "target": tk._("Target")})
+
+
+# How the CIM's dataset and group types are named on pages (CKAN would show "Ordenamiento-territorial").
+_TITLE_ONLY = frozenset({"breadcrumb", "content tab", "facet label", "main nav", "page title"})
+_TYPE_TEXTS: dict[str, dict[str, str]] = {
+    "package": {
+        "create label": "New dataset: {title}",
+        "create title": "New dataset: {title}",
+        "search placeholder": "Search {title}...",
+    },
+    "group": {
+        "breadcrumb": "Source entities",
+        "content tab": "Source entities",
+        "facet label": "Source entities",
+        "main nav": "Source entities",
+        "page title": "Source entities",
+        "add link": "Add source entity",
+        "create label": "New source entity",
+        "create title": "New source entity",
+        "edit label": "Edit source entity",
+        "save label": "Save source entity",
+        "update label": "Update source entity",
+        "search placeholder": "Search source entities...",
+    },
+}
+
+
+def _type_title(object_type: str) -> str | None:
+    if object_type == "indicador":
+        return tk._("Indicators")
+    eje = next((e for e in vocabularies.ejes() if e["name"] == object_type), None)
+    if eje is None:
+        return None
+    lang = (tk.h.lang() if tk.request else None) or "es"
+    return eje["title"].get(lang) or eje["title"]["es"]
+
+
+@tk.chained_helper
+def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str, purpose: str) -> str | None:
+    """Readable, translated names for the CIM's dataset types and for source entities; every other text
+    is CKAN's own for datasets and groups."""
+    if entity_type == "package" and (title := _type_title(object_type)):
+        if purpose in _TITLE_ONLY:
+            return title
+        text = _TYPE_TEXTS["package"].get(purpose)
+        return tk._(text).format(title=title) if text else next_helper(entity_type, "dataset", purpose)
+    if entity_type == "group" and object_type == "entidad":
+        text = _TYPE_TEXTS["group"].get(purpose)
+        return tk._(text) if text else next_helper(entity_type, "group", purpose)
+    return next_helper(entity_type, object_type, purpose)
