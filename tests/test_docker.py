@@ -23,24 +23,12 @@ def compose_dir(tmp_path) -> Path:
     return work
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
-def test_compose_file_is_valid(compose_dir):
-    result = subprocess.run(
-        ["docker-compose", "-f", "docker-compose.yml", "config"],
-        cwd=compose_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert set(yaml.safe_load(result.stdout)["services"]) == SERVICES
+needs_compose = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
-def test_compose_refuses_a_missing_database_password(compose_dir):
-    env = (compose_dir / ".env").read_text().replace("POSTGRES_PASSWORD=change-me\n", "")
-    (compose_dir / ".env").write_text(env)
-    result = subprocess.run(
+def _compose_config(compose_dir: Path) -> subprocess.CompletedProcess:
+    """`docker-compose config` with only .env as input (nothing from the caller's environment)."""
+    return subprocess.run(
         ["docker-compose", "-f", "docker-compose.yml", "config"],
         cwd=compose_dir,
         capture_output=True,
@@ -48,6 +36,20 @@ def test_compose_refuses_a_missing_database_password(compose_dir):
         timeout=120,
         env={"PATH": "/usr/bin:/bin"},
     )
+
+
+@needs_compose
+def test_compose_file_is_valid(compose_dir):
+    result = _compose_config(compose_dir)
+    assert result.returncode == 0, result.stderr
+    assert set(yaml.safe_load(result.stdout)["services"]) == SERVICES
+
+
+@needs_compose
+def test_compose_refuses_a_missing_database_password(compose_dir):
+    env = (compose_dir / ".env").read_text().replace("POSTGRES_PASSWORD=change-me\n", "")
+    (compose_dir / ".env").write_text(env)
+    result = _compose_config(compose_dir)
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
 
