@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import pytest
 
+PLUGINS_WITH_TABLES = ("activity", "harvest")
+
+
+@pytest.fixture(scope="session")
+def reset_site_db(reset_db, migrate_db_for):
+    """Callable: CKAN's reset_db plus the migrations of the plugins that have tables."""
+
+    def reset() -> None:
+        reset_db()
+        for plugin in PLUGINS_WITH_TABLES:
+            migrate_db_for(plugin)
+
+    return reset
+
 
 @pytest.fixture
-def clean_db(reset_db, migrate_db_for):
-    """CKAN's clean_db, plus the migrations of the plugins that have tables (activity, harvest)."""
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("harvest")
+def clean_db(reset_site_db):
+    """CKAN's clean_db, with the plugins' tables migrated too."""
+    reset_site_db()
 
 
 @pytest.fixture(autouse=True)

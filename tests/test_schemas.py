@@ -211,13 +211,11 @@ def _module_db() -> dict:
 
 
 @pytest.fixture
-def refusal_setup(_module_db, reset_db, reset_index, migrate_db_for):
+def refusal_setup(_module_db, reset_site_db, reset_index):
     """One clean database, node, entity and API token for the whole module: refused values save
     nothing, so these tests can share them (set up at the first test, once the plugins are loaded)."""
     if not _module_db:
-        reset_db()
-        migrate_db_for("activity")
-        migrate_db_for("harvest")
+        reset_site_db()
         reset_index()
         org, entidad = cim_data.nodes_and_entity()
         user = factories.SysadminWithToken()

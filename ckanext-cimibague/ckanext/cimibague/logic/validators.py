@@ -285,25 +285,26 @@ def parse_number(value: Any) -> Decimal | None:
 
 
 def _normal(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")
+
+
+def _number(field: Field, value: Any) -> Decimal:
+    number = parse_number(value)
+    if number is None:
+        raise _invalid(field, '%(field)s: "%(value)s" is not a number', value=value)
+    return number
 
 
 @_value_validator
 def cimibague_number(field: Field, value: Any) -> Any:
     """A number; stored with a decimal point and no thousands separator."""
-    number = parse_number(value)
-    if number is None:
-        raise _invalid(field, '%(field)s: "%(value)s" is not a number', value=value)
-    return _normal(number)
+    return _normal(_number(field, value))
 
 
 @_value_validator
 def cimibague_non_negative(field: Field, value: Any) -> Any:
     """A number that is zero or more (money, counts)."""
-    number = parse_number(value)
-    if number is None:
-        raise _invalid(field, '%(field)s: "%(value)s" is not a number', value=value)
+    number = _number(field, value)
     if number < 0:
         raise _invalid(field, "%(field)s cannot be negative", value=value)
     return _normal(number)
