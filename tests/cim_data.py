@@ -138,3 +138,23 @@ def act(action: str, **data: Any) -> Any:
     if model.User.get("cim-admin") is None:
         factories.Sysadmin(name="cim-admin")
     return helpers.call_action(action, context={"user": "cim-admin", "ignore_auth": False}, **data)
+
+
+def call_as(user: str, action: str, **data: Any) -> Any:
+    """Call an action as ``user`` (auth checked)."""
+    import ckan.tests.helpers as helpers
+
+    return helpers.call_action(action, context={"user": user, "ignore_auth": False}, **data)
+
+
+def publish(dataset_id: str) -> dict[str, Any]:
+    """Walk a dataset through the workflow to ``publicado``, as two sysadmins of the Dirección (one
+    sends it to review, the other approves and publishes: nobody approves their own submission)."""
+    import ckan.model as model
+
+    for name in ("cim-admin", "cim-director"):
+        if model.User.get(name) is None:
+            factories.Sysadmin(name=name)
+    call_as("cim-admin", "cimibague_workflow_transition", id=dataset_id, to="en_revision")
+    call_as("cim-director", "cimibague_workflow_transition", id=dataset_id, to="aprobado")
+    return call_as("cim-director", "cimibague_workflow_transition", id=dataset_id, to="publicado")

@@ -5,8 +5,21 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import close_all_sessions
 
-PLUGINS_WITH_TABLES = ("activity", "harvest")
+PLUGINS_WITH_TABLES = ("activity", "harvest", "cimibague")
+
+
+def _empty_workflow_history() -> None:
+    """The history table refuses DELETE (append-only trigger), which CKAN's reset uses: empty it with
+    TRUNCATE, which only the test reset does."""
+    import ckan.model as model
+
+    close_all_sessions()
+    with model.ensure_engine().begin() as conn:
+        if sa.inspect(conn).has_table("cimibague_workflow_event"):
+            conn.execute(sa.text("TRUNCATE cimibague_workflow_event"))
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +27,7 @@ def reset_site_db(reset_db, migrate_db_for):
     """Callable: CKAN's reset_db plus the migrations of the plugins that have tables."""
 
     def reset() -> None:
+        _empty_workflow_history()
         reset_db()
         for plugin in PLUGINS_WITH_TABLES:
             migrate_db_for(plugin)

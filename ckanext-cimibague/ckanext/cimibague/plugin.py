@@ -11,11 +11,18 @@ from ckan.lib.plugins import DefaultTranslation
 
 import ckanext.cimibague.schemas
 from ckanext.cimibague import search
+from ckanext.cimibague.logic import action, workflow
+from ckanext.cimibague.workflow import guard, visibility
 
 LICENSES = Path(ckanext.cimibague.schemas.__file__).parent / "vocabularies" / "licencias.json"
 
 
-@tk.blanket.actions
+def _actions() -> dict[str, Any]:
+    """The extension's actions and the core actions the workflow chains."""
+    return {name: getattr(module, name) for module in (action, workflow, guard) for name in module.__all__}
+
+
+@tk.blanket.actions(_actions)
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
 @tk.blanket.cli
@@ -23,13 +30,14 @@ LICENSES = Path(ckanext.cimibague.schemas.__file__).parent / "vocabularies" / "l
 @tk.blanket.helpers
 @tk.blanket.validators
 class CimibaguePlugin(p.SingletonPlugin, DefaultTranslation):
-    """The CIM Ibagué site: schemas' validators and helpers, search shaping, templates, Spanish
-    catalogue and the ``ckan cimibague`` CLI."""
+    """The CIM Ibagué site: schemas' validators and helpers, the review workflow, search shaping,
+    templates, Spanish catalogue and the ``ckan cimibague`` CLI."""
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPermissionLabels)
 
     # IConfigurer
 
@@ -60,3 +68,11 @@ class CimibaguePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def group_facets(self, facets_dict: dict[str, Any], group_type: str, package_type: str | None) -> dict[str, Any]:
         return search.facets(facets_dict)
+
+    # IPermissionLabels
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return visibility.dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return visibility.user_labels(user_obj)

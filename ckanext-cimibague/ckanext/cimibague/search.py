@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.cimibague import helpers, vocabularies
+from ckanext.cimibague.workflow.labels import STATE_LABELS
 
 __all__ = ["FACETS", "facet_labels", "facets", "index_fields", "label_facets"]
 
@@ -63,6 +64,9 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     if pkg_dict.get("spatial") and not pkg_dict.get("extras_spatial"):
         pkg_dict["extras_spatial"] = pkg_dict["spatial"]
     pkg_dict.pop("serie", None)  # the indicator series (JSON) is shown, not searched
+    if pkg_dict.get("type") != "harvest":
+        state = pkg_dict.get("estado_flujo") or ("recibido" if pkg_dict.get("private") else "publicado")
+        pkg_dict["cim_estado"] = [state]
     return pkg_dict
 
 
@@ -75,6 +79,7 @@ def facet_labels(entities: set[str] | None = None) -> dict[str, dict[str, Any]]:
     }
     labels["dataset_type"]["indicador"] = {"es": "Indicadores", "en": "Indicators"}
     labels["dataset_type"]["dataset"] = {"es": "General (sin eje)", "en": "General"}
+    labels["cim_estado"] = {state: tk._(text) for state, text in STATE_LABELS.items()}
     if entities:
         labels["cim_entidad"] = _entity_titles(entities)
     return labels
@@ -117,4 +122,20 @@ def facets(facets_dict: dict[str, Any]) -> dict[str, Any]:
     facets_dict.clear()
     for field, title in FACETS.items():
         facets_dict[field] = tk.h.scheming_language_text(title) if tk.request else title["es"]
+    if tk.request and _is_staff():
+        facets_dict["cim_estado"] = tk.h.scheming_language_text(STAFF_FACET)
     return facets_dict
+
+
+STAFF_FACET = {"es": "Estado en el procedimiento", "en": "Workflow state"}
+
+
+def _is_staff() -> bool:
+    """Sysadmins and members of a node see the workflow-state facet (the public sees only published
+    datasets, so it would say nothing to them)."""
+    user = tk.current_user
+    if not user or not user.is_authenticated:
+        return False
+    if getattr(user, "sysadmin", False):
+        return True
+    return bool(tk.get_action("organization_list_for_user")({"user": user.name}, {"permission": "read"}))

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-__all__ = ["cimibague_vocabulary_list", "cimibague_vocabulary_show"]
+from ckanext.cimibague.workflow import service
+
+__all__ = [
+    "cimibague_vocabulary_list",
+    "cimibague_vocabulary_show",
+    "cimibague_workflow_comment",
+    "cimibague_workflow_history",
+    "cimibague_workflow_queue",
+    "cimibague_workflow_revision_decide",
+    "cimibague_workflow_revision_list",
+    "cimibague_workflow_status",
+    "cimibague_workflow_transition",
+]
 
 
 @tk.auth_allow_anonymous_access
@@ -16,3 +29,61 @@ def cimibague_vocabulary_list(context: Context, data_dict: DataDict) -> AuthResu
 @tk.auth_allow_anonymous_access
 def cimibague_vocabulary_show(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
+
+
+def _refused(message: str) -> AuthResult:
+    return {"success": False, "msg": tk._(message)}
+
+
+def _staff(context: Context, data_dict: DataDict) -> bool:
+    """A member (any capacity) of the dataset's node."""
+    pkg = service.get_package(data_dict.get("id"))
+    return service.role_of(service.user_of(context), pkg) is not None
+
+
+@tk.auth_allow_anonymous_access
+def cimibague_workflow_status(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may read the dataset."""
+    return authz.is_authorized("package_show", context, {"id": data_dict.get("id")})
+
+
+@tk.auth_allow_anonymous_access
+def cimibague_workflow_history(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may read the dataset (the action shows the public only publication dates)."""
+    return authz.is_authorized("package_show", context, {"id": data_dict.get("id")})
+
+
+def cimibague_workflow_transition(context: Context, data_dict: DataDict) -> AuthResult:
+    """The node's editors and administrators (the action checks each step against the procedure)."""
+    pkg = service.get_package(data_dict.get("id"))
+    if service.role_of(service.user_of(context), pkg) in ("editor", "admin"):
+        return {"success": True}
+    return _refused("Only the node's editors and administrators move datasets through the procedure")
+
+
+def cimibague_workflow_comment(context: Context, data_dict: DataDict) -> AuthResult:
+    """The node's members, and the sector actors while the socialisation lasts."""
+    pkg = service.get_package(data_dict.get("id"))
+    user = service.user_of(context)
+    if service.role_of(user, pkg) is not None or service.is_actor(user, pkg):
+        return {"success": True}
+    return _refused("Only the node's staff and the dataset's sector actors leave observations")
+
+
+def cimibague_workflow_queue(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user (each sees only their own nodes' datasets)."""
+    return {"success": True}
+
+
+def cimibague_workflow_revision_list(context: Context, data_dict: DataDict) -> AuthResult:
+    if _staff(context, data_dict):
+        return {"success": True}
+    return _refused("Only the node's staff see proposed changes")
+
+
+def cimibague_workflow_revision_decide(context: Context, data_dict: DataDict) -> AuthResult:
+    """The node's administrators (the action also refuses the proposer)."""
+    pkg = service.get_package(data_dict.get("id"))
+    if service.role_of(service.user_of(context), pkg) == "admin":
+        return {"success": True}
+    return _refused("Only the node's administrators decide on proposed changes")

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 __all__ = [
     "INITIAL",
+    "NEEDS_COMMENT",
     "PUBLIC_STATES",
     "STATES",
     "TRANSITIONS",
@@ -94,6 +95,9 @@ def find(source: str, target: str) -> Transition | None:
         return None
 
 
+NEEDS_COMMENT = "This step needs a comment"
+
+
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
@@ -127,7 +131,7 @@ def decide(
     if transition.is_approval and not allow_self_approval and user and user == last_submitter:
         return Decision(False, "Nobody may approve a dataset they sent to review themselves")
     if transition.comment_required and not (comment or "").strip():
-        return Decision(False, "This step needs a comment")
+        return Decision(False, NEEDS_COMMENT)
     return Decision(True)
 
 
