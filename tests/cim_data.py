@@ -158,3 +158,12 @@ def publish(dataset_id: str) -> dict[str, Any]:
     call_as("cim-admin", "cimibague_workflow_transition", id=dataset_id, to="en_revision")
     call_as("cim-director", "cimibague_workflow_transition", id=dataset_id, to="aprobado")
     return call_as("cim-director", "cimibague_workflow_transition", id=dataset_id, to="publicado")
+
+
+def published(data: dict[str, Any]) -> dict[str, Any]:
+    """Create the dataset (it starts in recibido, private) and walk it to publicado: what the public sees."""
+    import ckan.tests.helpers as helpers
+
+    created = act("package_create", **data)
+    publish(created["id"])
+    return helpers.call_action("package_show", id=created["id"])

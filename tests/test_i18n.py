@@ -42,3 +42,22 @@ def test_template_strings_are_in_the_catalogue():
     used = {a or b for a, b in used}
     ckan_own = {"Datasets"}  # also in CKAN's catalogue; ours must translate it the same
     assert used - po.keys() <= ckan_own - po.keys(), f"missing from the .po: {sorted(used - po.keys())}"
+
+
+def test_python_strings_are_in_the_catalogue():
+    """Every msgid of the extension's Python code (``_()``, ``tk._()`` and constants marked ``N_()``) has
+    its Spanish translation."""
+    from babel.messages.extract import extract_from_dir
+
+    package = LC.parents[2]
+    with open(LC / "ckanext-cimibague.po", "rb") as f:
+        po = _messages(read_po(f))
+    used = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(package), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+        )
+        if isinstance(message, str)
+    }
+    assert used, "no msgids found: extraction is broken"
+    assert not used - po.keys(), f"missing from the .po: {sorted(used - po.keys())}"

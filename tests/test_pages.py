@@ -36,7 +36,7 @@ class TestPages:
     @pytest.mark.parametrize("dataset_type", TYPES)
     def test_dataset_page_and_its_dcat_output(self, app, dataset_type):
         org, entidad = cim_data.nodes_and_entity()
-        dataset = cim_data.act("package_create", **cim_data.dataset(dataset_type, org, entidad))
+        dataset = cim_data.published(cim_data.dataset(dataset_type, org, entidad))
         page = app.get(f"/{dataset_type}/{dataset['name']}")
         body = page.get_data(as_text=True)
         assert page.status_code == 200
@@ -50,7 +50,7 @@ class TestPages:
 
     def test_indicator_page_draws_its_chart(self, app):
         org, entidad = cim_data.nodes_and_entity()
-        dataset = cim_data.act("package_create", **cim_data.dataset("indicador", org, entidad))
+        dataset = cim_data.published(cim_data.dataset("indicador", org, entidad))
         body = app.get(f"/indicador/{dataset['name']}").get_data(as_text=True)
         assert "Avance frente a la meta" in body
         assert '<svg xmlns="http://www.w3.org/2000/svg" class="cimibague-indicator-chart"' in body
@@ -58,7 +58,7 @@ class TestPages:
 
     def test_entity_page_lists_its_datasets(self, app):
         org, entidad = cim_data.nodes_and_entity()
-        dataset = cim_data.act("package_create", **cim_data.dataset("observatorios", org, entidad))
+        dataset = cim_data.published(cim_data.dataset("observatorios", org, entidad))
         page = app.get(f"/entidad/{entidad['name']}")
         assert page.status_code == 200
         assert dataset["title"] in page.get_data(as_text=True)
@@ -68,7 +68,7 @@ class TestPages:
 
     def test_search_page_has_the_cim_facets_in_spanish(self, app):
         org, entidad = cim_data.nodes_and_entity()
-        cim_data.act("package_create", **cim_data.dataset("bases-de-datos", org, entidad))
+        cim_data.published(cim_data.dataset("bases-de-datos", org, entidad))
         body = app.get("/dataset/").get_data(as_text=True)
         for title in (
             "Eje temático",

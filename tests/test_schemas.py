@@ -73,6 +73,7 @@ class TestEveryType:
 
         cim_data.act("package_patch", id=created["id"], periodicidad="mensual")
         assert helpers.call_action("package_show", id=created["id"])["periodicidad"] == "mensual"
+        cim_data.publish(created["id"])  # the public search shows published datasets only
 
         found = helpers.call_action(
             "package_search",
@@ -96,7 +97,7 @@ class TestEveryType:
     )
     def test_search_by_the_types_own_field(self, dataset_type, fq):
         org, entidad = cim_data.nodes_and_entity()
-        cim_data.act("package_create", **cim_data.dataset(dataset_type, org, entidad))
+        cim_data.published(cim_data.dataset(dataset_type, org, entidad))
         assert helpers.call_action("package_search", fq=fq)["count"] == 1
 
     def test_values_are_normalised(self):
@@ -113,7 +114,7 @@ class TestEveryType:
     def test_facets_are_multi_valued_and_labelled(self):
         org, entidad = cim_data.nodes_and_entity()
         for dataset_type in ("observatorios", "bases-de-datos"):
-            cim_data.act("package_create", **cim_data.dataset(dataset_type, org, entidad))
+            cim_data.published(cim_data.dataset(dataset_type, org, entidad))
         result = helpers.call_action(
             "package_search",
             **{"facet.field": json.dumps(["cim_cobertura", "cim_entidad", "cim_periodicidad", "dataset_type"])},
@@ -131,7 +132,7 @@ class TestEveryType:
 
     def test_bbox_search_finds_geographic_information(self):
         org, entidad = cim_data.nodes_and_entity()
-        cim_data.act("package_create", **cim_data.dataset("informacion-geografica", org, entidad))
+        cim_data.published(cim_data.dataset("informacion-geografica", org, entidad))
         inside = helpers.call_action("package_search", extras={"ext_bbox": "-75.3,4.3,-75.1,4.5"})
         assert inside["count"] == 1
         assert helpers.call_action("package_search", extras={"ext_bbox": "-74.2,4.5,-74.0,4.7"})["count"] == 0

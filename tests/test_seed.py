@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ckan.model as model
+import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
 
@@ -42,8 +43,10 @@ class TestSeed:
         assert user.sysadmin
         assert user.validate_password("otra-clave-larga-de-prueba")
 
-    def test_demo_datasets_are_marked_as_examples(self, cli):
-        result = cli.invoke(cimibague, ["seed", "--demo"])
+    def test_demo_datasets_are_marked_as_examples_and_published_through_review(self, cli, tmp_path):
+        password = tmp_path / "pw"
+        password.write_text("una-clave-larga-de-prueba\n")
+        result = cli.invoke(cimibague, ["seed", "--sysadmin", "admin", "--password-file", str(password), "--demo"])
         assert result.exit_code == 0, result.output
         datasets = helpers.call_action("package_search", q="tags:ejemplo", rows=100)["results"]
         assert len(datasets) == 8
@@ -51,6 +54,21 @@ class TestSeed:
         for dataset in datasets:
             assert dataset["title"].startswith("Ejemplo")
             assert "Conjunto de datos de ejemplo" in dataset["notes"]
+            assert (dataset["estado_flujo"], dataset["private"]) == ("publicado", False)
+            history = helpers.call_action("cimibague_workflow_history", context={"user": "admin"}, id=dataset["id"])
+            steps = [(e["actor"] == "admin", e["to_state"]) for e in history]
+            assert steps == [(False, "recibido"), (False, "en_revision"), (True, "aprobado"), (True, "publicado")]
+
+    def test_demo_datasets_without_a_reviewer_stay_received(self, cli):
+        result = cli.invoke(cimibague, ["seed", "--demo"])
+        assert result.exit_code == 0, result.output
+        assert helpers.call_action("package_search", q="tags:ejemplo")["count"] == 0
+        staff = {"user": factories.Sysadmin()["name"]}
+        private = helpers.call_action(
+            "package_search", context=staff, q="tags:ejemplo", include_private=True, rows=100
+        )["results"]
+        assert len(private) == 8
+        assert {(d["estado_flujo"], d["private"]) for d in private} == {("recibido", True)}
 
     def test_no_demo_content_unless_asked(self, cli):
         result = cli.invoke(cimibague, ["seed"])

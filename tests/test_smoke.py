@@ -9,6 +9,8 @@ import pytest
 from ckan.lib import search
 from ckan.lib.redis import connect_to_redis
 
+from tests.cim_data import publish
+
 
 def test_extension_and_its_companions_are_loaded():
     for name in ("cimibague", "scheming_datasets", "harvest", "dcat", "spatial_query", "activity"):
@@ -24,7 +26,7 @@ def test_services_are_real():
 class TestCatalogue:
     def test_create_an_organization_and_a_dataset_and_find_it(self):
         org = factories.Organization(name="nodo-prueba", title="Nodo de prueba")
-        factories.Dataset(name="poblacion-ibague", title="Población de Ibagué", owner_org=org["id"])
+        publish(factories.Dataset(name="poblacion-ibague", title="Población de Ibagué", owner_org=org["id"])["id"])
         result = helpers.call_action("package_search", q="población", fq="organization:nodo-prueba")
         assert [d["name"] for d in result["results"]] == ["poblacion-ibague"]
 
@@ -48,7 +50,7 @@ class TestCatalogue:
             ("usos-del-suelo", "Usos del suelo", "Clasificación según el Plan de Ordenamiento Territorial."),
             ("normas-pot", "Normas urbanísticas del POT", ""),
         ]:
-            factories.Dataset(name=name, title=title, notes=notes, owner_org=org["id"])
+            publish(factories.Dataset(name=name, title=title, notes=notes, owner_org=org["id"])["id"])
         names = [d["name"] for d in helpers.call_action("package_search", q=query)["results"]]
         assert expected in names
         assert len(names) < 5, f"{query!r} matched everything: {names}"
@@ -63,8 +65,8 @@ class TestSpatialSearch:
 
     def test_bbox_search_finds_what_intersects_and_nothing_else(self):
         org = factories.Organization()
-        factories.Dataset(name="limite-urbano", owner_org=org["id"], spatial=self.IBAGUE)
-        factories.Dataset(name="sin-geometria", owner_org=org["id"])
+        publish(factories.Dataset(name="limite-urbano", owner_org=org["id"], spatial=self.IBAGUE)["id"])
+        publish(factories.Dataset(name="sin-geometria", owner_org=org["id"])["id"])
         inside = helpers.call_action("package_search", extras={"ext_bbox": "-75.3,4.4,-75.2,4.5"})
         assert [d["name"] for d in inside["results"]] == ["limite-urbano"]
         elsewhere = helpers.call_action("package_search", extras={"ext_bbox": "-74.2,4.5,-74.0,4.7"})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
-import ckan.plugins.toolkit as tk
+import pytest
 
 from tests.cim_data import TYPES, call_as, dataset, nodes_and_entity, publish
 
@@ -76,7 +76,9 @@ def test_self_approval_refused(node):
     call_as("pe-admin", "cimibague_workflow_transition", id=pkg_id, to="en_revision")
     with pytest.raises(tk.NotAuthorized):
         call_as("pe-admin", "cimibague_workflow_transition", id=pkg_id, to="aprobado")
-    assert "aprobado" not in {t["to"] for t in call_as("pe-admin", "cimibague_workflow_status", id=pkg_id)["transitions"]}
+    assert "aprobado" not in {
+        t["to"] for t in call_as("pe-admin", "cimibague_workflow_status", id=pkg_id)["transitions"]
+    }
 
 
 @pytest.mark.ckan_config("ckanext.cimibague.workflow.allow_self_approval", "true")
@@ -89,7 +91,11 @@ def test_self_approval_allowed_by_config(node):
 def test_comment_and_attachment_url(node):
     pkg_id = node["pkg"]["id"]
     event = call_as(
-        "miembro", "cimibague_workflow_comment", id=pkg_id, comment="Falta la fuente", attachment="https://x.gov.co/acta.pdf"
+        "miembro",
+        "cimibague_workflow_comment",
+        id=pkg_id,
+        comment="Falta la fuente",
+        attachment="https://x.gov.co/acta.pdf",
     )
     assert event["kind"] == "observacion" and event["attachment_name"] == "acta.pdf"
     with pytest.raises(tk.ValidationError):
@@ -111,3 +117,73 @@ def test_publish_helper_walks_every_type(clean_db, clean_index):
         pkg = call_as(factories.Sysadmin()["name"], "package_create", **dataset(dataset_type, org, entidad))
         assert publish(pkg["id"])["state"] == "publicado"
         assert model.Package.get(pkg["id"]).private is False
+
+
+ACTIONS = [
+    "cimibague_workflow_transition",
+    "cimibague_workflow_status",
+    "cimibague_workflow_history",
+    "cimibague_workflow_queue",
+    "cimibague_workflow_comment",
+    "cimibague_workflow_revision_list",
+    "cimibague_workflow_revision_show",
+    "cimibague_workflow_revision_decide",
+]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_help_show_documents_every_action(app, action):
+    help_text = app.get(f"/api/3/action/help_show?name={action}").json["result"]
+    assert help_text and ":rtype:" in help_text
+    if action != "cimibague_workflow_queue":
+        assert ":param id:" in help_text
+
+
+def test_attachment_uploaded_through_the_api(app, node):
+    import io
+
+    import ckan.lib.uploader as uploader
+
+    user = factories.UserWithToken()
+    helpers.call_action("organization_member_create", id=node["org"]["id"], username=user["name"], role="editor")
+    response = app.post(
+        "/api/3/action/cimibague_workflow_transition",
+        data={
+            "id": node["pkg"]["id"],
+            "to": "en_revision",
+            "attachment": (io.BytesIO(b"%PDF-1.4 acta"), "Acta 12.pdf"),
+        },
+        headers={"Authorization": user["token"]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200, response.json
+    event = call_as("pe-admin", "cimibague_workflow_history", id=node["pkg"]["id"])[-1]
+    assert (event["attachment_url"], event["attachment_name"]) == ("adjunto:Acta_12.pdf", "Acta 12.pdf")
+    stored = uploader.get_storage_path() + f"/cimibague_workflow/{node['pkg']['id']}/{event['id']}/Acta_12.pdf"
+    with open(stored, "rb") as f:
+        assert f.read() == b"%PDF-1.4 acta"
+
+
+def test_history_is_append_only_in_the_database(node):
+    import sqlalchemy as sa
+
+    for statement in ("UPDATE cimibague_workflow_event SET comment = 'x'", "DELETE FROM cimibague_workflow_event"):
+        with model.ensure_engine().connect() as conn, pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            conn.execute(sa.text(statement))
+    assert len(call_as("pe-admin", "cimibague_workflow_history", id=node["pkg"]["id"])) == 1
+
+
+def test_the_public_sees_only_publication_dates(node):
+    pkg_id = node["pkg"]["id"]
+    publish(pkg_id)
+    public = helpers.call_action("cimibague_workflow_history", context={"user": "", "ignore_auth": False}, id=pkg_id)
+    assert [(e["kind"], e["to_state"]) for e in public] == [("transicion", "publicado")]
+    assert set(public[0]) == {"created", "kind", "to_state"}
+    unpublished = _unpublished(node)
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("cimibague_workflow_history", context={"user": "", "ignore_auth": False}, id=unpublished)
+
+
+def _unpublished(node) -> str:
+    data = dataset("indicador", node["org"], node["entidad"], name="sin-publicar")
+    return call_as("pu-editor", "package_create", **data)["id"]

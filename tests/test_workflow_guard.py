@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -156,9 +157,11 @@ def test_ckanapi_load_cannot_publish(node, tmp_path):
     existing = dict(pkg, private=False, estado_flujo="publicado", title="Cambiado por ckanapi")
     source = tmp_path / "datasets.jsonl"
     source.write_text("\n".join(json.dumps(d) for d in (new, existing)) + "\n")
+    bin_dir = Path(sys.executable).parent  # ckanapi's workers run `ckanapi` from PATH
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "ckanapi"), "load", "datasets", "-I", str(source), "-c", "config/test.ini"],
+        [str(bin_dir / "ckanapi"), "load", "datasets", "-I", str(source), "-c", "config/test.ini"],
         cwd=ROOT,
+        env={**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"},
         capture_output=True,
         text=True,
         timeout=300,

@@ -46,5 +46,5 @@ def seed(sysadmin: str | None, password_file: Path | None, email: str, demo: boo
     if demo is None:
         demo = tk.config.get("ckanext.cimibague.demo_content")
     if demo:
-        created = seeding.ensure_demo_datasets(click.echo)
+        created = seeding.ensure_demo_datasets(click.echo, approver=sysadmin)
         click.echo(f"Conjuntos de ejemplo: {created} creados.")

@@ -225,8 +225,19 @@ def demo_datasets(site_url: str) -> list[dict[str, Any]]:
     ]
 
 
-def ensure_demo_datasets(report: Report) -> int:
-    """Create the demo datasets that do not exist yet; returns how many were new."""
+def _walk_to_published(package_id: str, sender: str, approver: str) -> None:
+    """The procedure's short path, as it is done by hand: ``sender`` sends to review, ``approver`` (another
+    user: nobody approves their own submission) approves and publishes."""
+    for user, target in ((sender, "en_revision"), (approver, "aprobado"), (approver, "publicado")):
+        tk.get_action("cimibague_workflow_transition")(
+            {"user": user}, {"id": package_id, "to": target, "comment": "Contenido de demostración"}
+        )
+
+
+def ensure_demo_datasets(report: Report, approver: str | None = None) -> int:
+    """Create the demo datasets that do not exist yet; returns how many were new. New datasets start in
+    ``recibido`` like any other; with ``approver`` (a sysadmin other than the site user) they are walked
+    through review to ``publicado``, so that the public site shows them."""
     created = 0
     context = _context()
     for dataset in demo_datasets(tk.config["ckan.site_url"].rstrip("/")):
@@ -236,7 +247,11 @@ def ensure_demo_datasets(report: Report) -> int:
             continue
         except tk.ObjectNotFound:
             pass
-        tk.get_action("package_create")(dict(context), dataset)
+        new = tk.get_action("package_create")(dict(context), dataset)
         created += 1
-        report(f"ejemplo {dataset['name']}: creado")
+        if approver:
+            _walk_to_published(new["id"], context["user"], approver)
+            report(f"ejemplo {dataset['name']}: creado y publicado (revisado por {approver})")
+        else:
+            report(f"ejemplo {dataset['name']}: creado (recibido, sin publicar)")
     return created

@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.cimibague.workflow import service
+from ckanext.cimibague.workflow.machine import N_
 
 __all__ = [
     "cimibague_vocabulary_list",
@@ -58,7 +59,7 @@ def cimibague_workflow_transition(context: Context, data_dict: DataDict) -> Auth
     pkg = service.get_package(data_dict.get("id"))
     if service.role_of(service.user_of(context), pkg) in ("editor", "admin"):
         return {"success": True}
-    return _refused("Only the node's editors and administrators move datasets through the procedure")
+    return _refused(N_("Only the node's editors and administrators move datasets through the procedure"))
 
 
 def cimibague_workflow_comment(context: Context, data_dict: DataDict) -> AuthResult:
@@ -67,7 +68,7 @@ def cimibague_workflow_comment(context: Context, data_dict: DataDict) -> AuthRes
     user = service.user_of(context)
     if service.role_of(user, pkg) is not None or service.is_actor(user, pkg):
         return {"success": True}
-    return _refused("Only the node's staff and the dataset's sector actors leave observations")
+    return _refused(N_("Only the node's staff and the dataset's sector actors leave observations"))
 
 
 def cimibague_workflow_queue(context: Context, data_dict: DataDict) -> AuthResult:
@@ -78,7 +79,7 @@ def cimibague_workflow_queue(context: Context, data_dict: DataDict) -> AuthResul
 def cimibague_workflow_revision_list(context: Context, data_dict: DataDict) -> AuthResult:
     if _staff(context, data_dict):
         return {"success": True}
-    return _refused("Only the node's staff see proposed changes")
+    return _refused(N_("Only the node's staff see proposed changes"))
 
 
 def cimibague_workflow_revision_decide(context: Context, data_dict: DataDict) -> AuthResult:
@@ -86,4 +87,4 @@ def cimibague_workflow_revision_decide(context: Context, data_dict: DataDict) ->
     pkg = service.get_package(data_dict.get("id"))
     if service.role_of(service.user_of(context), pkg) == "admin":
         return {"success": True}
-    return _refused("Only the node's administrators decide on proposed changes")
+    return _refused(N_("Only the node's administrators decide on proposed changes"))

@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.cimibague.workflow import revisions, service
-from ckanext.cimibague.workflow.machine import INITIAL, PUBLIC_STATES
+from ckanext.cimibague.workflow.machine import INITIAL, N_, PUBLIC_STATES
 
 __all__ = [
     "bulk_update_delete",
@@ -111,8 +111,8 @@ def _refuse_published(context: Context, pkg: model.Package | None, message: str)
         raise tk.ValidationError({"id": [message % {"name": pkg.name}]})  # type: ignore[union-attr]
 
 
-WITHDRAW_FIRST = "The dataset «%(name)s» is published: withdraw it through the review workflow first"
-PROPOSE_INSTEAD = (
+WITHDRAW_FIRST = N_("The dataset «%(name)s» is published: withdraw it through the review workflow first")
+PROPOSE_INSTEAD = N_(
     "The dataset «%(name)s» is published: its resources change through a proposed revision "
     "(edit the dataset), not directly"
 )

@@ -4,39 +4,39 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.cimibague.workflow.machine import State
+from ckanext.cimibague.workflow.machine import N_, State
 
 __all__ = ["STATE_LABELS", "STEP_LABELS", "state_label", "step_label"]
 
 STATE_LABELS: dict[str, str] = {
-    State.RECIBIDO: "Received",
-    State.EN_REVISION: "Under review",
-    State.EN_GEORREFERENCIACION: "Being georeferenced",
-    State.EN_SOCIALIZACION: "In socialisation",
-    State.EN_AJUSTE: "Being adjusted",
-    State.APROBADO: "Approved",
-    State.PUBLICADO: "Published",
-    State.RETIRADO: "Withdrawn",
-    State.DEVUELTO: "Returned to the entity",
+    State.RECIBIDO: N_("Received"),
+    State.EN_REVISION: N_("Under review"),
+    State.EN_GEORREFERENCIACION: N_("Being georeferenced"),
+    State.EN_SOCIALIZACION: N_("In socialisation"),
+    State.EN_AJUSTE: N_("Being adjusted"),
+    State.APROBADO: N_("Approved"),
+    State.PUBLICADO: N_("Published"),
+    State.RETIRADO: N_("Withdrawn"),
+    State.DEVUELTO: N_("Returned to the entity"),
 }
 
 STEP_LABELS: dict[tuple[str, str], str] = {
-    (State.RECIBIDO, State.EN_REVISION): "Send to review",
-    (State.RECIBIDO, State.DEVUELTO): "Return to the entity",
-    (State.EN_REVISION, State.DEVUELTO): "Return to the entity",
-    (State.DEVUELTO, State.RECIBIDO): "Received again from the entity",
-    (State.EN_REVISION, State.EN_AJUSTE): "Ask for adjustments",
-    (State.EN_REVISION, State.EN_GEORREFERENCIACION): "Send to georeferencing",
-    (State.EN_GEORREFERENCIACION, State.EN_REVISION): "Georeferencing done: back to review",
-    (State.EN_REVISION, State.EN_SOCIALIZACION): "Open socialisation",
-    (State.EN_SOCIALIZACION, State.EN_AJUSTE): "Close socialisation with observations",
-    (State.EN_AJUSTE, State.EN_REVISION): "Adjusted: send to review",
-    (State.EN_REVISION, State.APROBADO): "Approve",
-    (State.EN_SOCIALIZACION, State.APROBADO): "Approve",
-    (State.APROBADO, State.PUBLICADO): "Publish",
-    (State.APROBADO, State.EN_AJUSTE): "Reopen for adjustments",
-    (State.PUBLICADO, State.RETIRADO): "Withdraw",
-    (State.RETIRADO, State.EN_REVISION): "Send to review again",
+    (State.RECIBIDO, State.EN_REVISION): N_("Send to review"),
+    (State.RECIBIDO, State.DEVUELTO): N_("Return to the entity"),
+    (State.EN_REVISION, State.DEVUELTO): N_("Return to the entity"),
+    (State.DEVUELTO, State.RECIBIDO): N_("Received again from the entity"),
+    (State.EN_REVISION, State.EN_AJUSTE): N_("Ask for adjustments"),
+    (State.EN_REVISION, State.EN_GEORREFERENCIACION): N_("Send to georeferencing"),
+    (State.EN_GEORREFERENCIACION, State.EN_REVISION): N_("Georeferencing done: back to review"),
+    (State.EN_REVISION, State.EN_SOCIALIZACION): N_("Open socialisation"),
+    (State.EN_SOCIALIZACION, State.EN_AJUSTE): N_("Close socialisation with observations"),
+    (State.EN_AJUSTE, State.EN_REVISION): N_("Adjusted: send to review"),
+    (State.EN_REVISION, State.APROBADO): N_("Approve"),
+    (State.EN_SOCIALIZACION, State.APROBADO): N_("Approve"),
+    (State.APROBADO, State.PUBLICADO): N_("Publish"),
+    (State.APROBADO, State.EN_AJUSTE): N_("Reopen for adjustments"),
+    (State.PUBLICADO, State.RETIRADO): N_("Withdraw"),
+    (State.RETIRADO, State.EN_REVISION): N_("Send to review again"),
 }
 
 

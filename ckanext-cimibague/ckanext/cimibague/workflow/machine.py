@@ -95,7 +95,12 @@ def find(source: str, target: str) -> Transition | None:
         return None
 
 
-NEEDS_COMMENT = "This step needs a comment"
+def N_(text: str) -> str:
+    """Marks a msgid for extraction; translated where it is shown."""
+    return text
+
+
+NEEDS_COMMENT = N_("This step needs a comment")
 
 
 @dataclass(frozen=True)
@@ -125,11 +130,11 @@ def decide(
     """
     transition = find(source, target)
     if transition is None:
-        return Decision(False, "The procedure has no step from this state to that one")
+        return Decision(False, N_("The procedure has no step from this state to that one"))
     if not sysadmin and role not in transition.roles:
-        return Decision(False, "Your role in this node cannot make this step")
+        return Decision(False, N_("Your role in this node cannot make this step"))
     if transition.is_approval and not allow_self_approval and user and user == last_submitter:
-        return Decision(False, "Nobody may approve a dataset they sent to review themselves")
+        return Decision(False, N_("Nobody may approve a dataset they sent to review themselves"))
     if transition.comment_required and not (comment or "").strip():
         return Decision(False, NEEDS_COMMENT)
     return Decision(True)

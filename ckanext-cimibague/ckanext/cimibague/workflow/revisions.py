@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from ckanext.cimibague.workflow import notify, service
-from ckanext.cimibague.workflow.machine import State
+from ckanext.cimibague.workflow.machine import N_, State
 from ckanext.cimibague.workflow.model import Revision
 
 __all__ = ["IGNORED", "decide", "diff", "get", "pending", "propose", "revision_dict"]
@@ -40,10 +40,10 @@ IGNORED = frozenset(
         service.FIELD,
     }
 )
-UPLOAD_REFUSED = (
+UPLOAD_REFUSED = N_(
     "The files of a published dataset cannot be replaced directly: propose a link, or withdraw the dataset first"
 )
-UPLOAD_REFUSED = (
+UPLOAD_REFUSED = N_(
     "The files of a published dataset cannot be replaced directly: propose a link, or withdraw the dataset first"
 )
 RESOURCE_IGNORED = frozenset({"id", "package_id", "created", "metadata_modified", "position", "last_modified"})
