@@ -258,9 +258,9 @@ def test_revision_page_shows_the_diff_and_the_admin_approves(app, node):
     body = app.get(url, headers=_auth(node, "admin")).get_data(as_text=True)
     assert 'value="aprobar"' in body and 'value="rechazar"' in body
     # rejecting needs a comment
-    body = app.post(
-        url, data={"decision": "rechazar"}, headers=_auth(node, "admin"), follow_redirects=True
-    ).get_data(as_text=True)
+    body = app.post(url, data={"decision": "rechazar"}, headers=_auth(node, "admin"), follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Indique por qué se rechaza el cambio" in body
     response = app.post(url, data={"decision": "aprobar"}, headers=_auth(node, "admin"), follow_redirects=True)
     assert "El cambio fue aprobado y aplicado." in response.get_data(as_text=True)
