@@ -38,7 +38,7 @@ STATES = sorted({s for row in TABLE for s in row[:2]})
 ROLES = ["anonymous", "member", "editor", "admin", "sysadmin", "other_admin", "actor"]
 SPANISH_REFUSALS = (
     "Solo los editores y administradores del nodo mueven conjuntos por el procedimiento",
-    "Su rol en este nodo no permite este paso",
+    "Su rol en este nodo no puede dar este paso",
     "El procedimiento no tiene un paso de",
 )
 

@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.cimibague import charts, vocabularies
+from ckanext.cimibague.workflow import attachments, labels
 
 __all__ = [
     "cimibague_cobertura_choices",
@@ -17,6 +18,14 @@ __all__ = [
     "cimibague_periodicidad_choices",
     "cimibague_sector_choices",
     "cimibague_territorio_choices",
+    "cimibague_workflow_attachment_href",
+    "cimibague_workflow_can",
+    "cimibague_workflow_event_text",
+    "cimibague_workflow_history",
+    "cimibague_workflow_pending_revisions",
+    "cimibague_workflow_revision_status_label",
+    "cimibague_workflow_state_label",
+    "cimibague_workflow_status",
     "humanize_entity_type",
 ]
 
@@ -141,3 +150,82 @@ def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str, p
         text = _TYPE_TEXTS["group"].get(purpose)
         return tk._(text) if text else next_helper(entity_type, "group", purpose)
     return next_helper(entity_type, object_type, purpose)
+
+
+# ------------------------------------------------------------------------------------------- workflow
+
+
+def cimibague_workflow_status(pkg_id: str) -> dict[str, Any] | None:
+    """The dataset's state and the current user's steps (cimibague_workflow_status); None when the user
+    may not read it."""
+    try:
+        return tk.get_action("cimibague_workflow_status")({}, {"id": pkg_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def cimibague_workflow_history(pkg_id: str) -> list[dict[str, Any]]:
+    """The dataset's history as the current user may see it (the public: publication dates only)."""
+    try:
+        return tk.get_action("cimibague_workflow_history")({}, {"id": pkg_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
+
+
+def cimibague_workflow_pending_revisions(pkg_id: str) -> list[dict[str, Any]]:
+    """The proposed changes of a published dataset waiting for review, if the user is its staff."""
+    try:
+        return tk.get_action("cimibague_workflow_revision_list")({}, {"id": pkg_id, "status": "pendiente"})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
+
+
+def cimibague_workflow_can(action: str, pkg_id: str) -> bool:
+    """Whether the current user passes the auth of a workflow action (``comment``, ``transition``,
+    ``revision_list``, ``revision_decide``) on the dataset."""
+    try:
+        return tk.check_access(f"cimibague_workflow_{action}", {}, {"id": pkg_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+def cimibague_workflow_state_label(state: str | None) -> str:
+    return labels.state_label(state)
+
+
+_EVENT_TEXTS = {
+    "creado": "Dataset received",
+    "observacion": "Observation",
+    "revision_propuesta": "Change proposed",
+    "revision_aprobada": "Proposed change approved",
+    "revision_rechazada": "Proposed change rejected",
+}
+
+
+def cimibague_workflow_event_text(event: dict[str, Any]) -> str:
+    """What a history entry records, in the user's language: «En revisión → Aprobado», «Observación»..."""
+    if event.get("kind") == "transicion":
+        return f"{labels.state_label(event.get('from_state'))} → {labels.state_label(event.get('to_state'))}"
+    return tk._(_EVENT_TEXTS.get(event.get("kind") or "", event.get("kind") or ""))
+
+
+def cimibague_workflow_attachment_href(pkg_name: str, event: dict[str, Any]) -> str | None:
+    """Where a history entry's attachment is read: our download view for stored files, else its URL."""
+    url = event.get("attachment_url")
+    if not url:
+        return None
+    if url.startswith(attachments.LOCAL_PREFIX):
+        return tk.h.url_for("cimibague.workflow_attachment", id=pkg_name, event_id=event["id"])
+    return url
+
+
+_REVISION_STATUSES = {
+    "pendiente": "Waiting for review",
+    "aprobada": "Applied",
+    "rechazada": "Rejected",
+    "reemplazada": "Replaced by a later proposal",
+}
+
+
+def cimibague_workflow_revision_status_label(status: str) -> str:
+    return tk._(_REVISION_STATUSES.get(status, status))

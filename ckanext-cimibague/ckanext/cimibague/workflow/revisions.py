@@ -209,7 +209,8 @@ def decide(
     if approve:
         data = dict(revision.data, id=pkg.id, private=pkg.private)
         data[service.FIELD] = service.state_of(pkg).value
-        context = {"user": user.name, "ignore_auth": True, service.WORKFLOW_CONTEXT: True, "defer_commit": True}
+        # Not defer_commit: CKAN 2.12's package_update then rolls its savepoint back (and skips the index).
+        context = {"user": user.name, "ignore_auth": True, service.WORKFLOW_CONTEXT: True}
         tk.get_action("package_update")(context, data)
     revision.status = "aprobada" if approve else "rechazada"
     revision.decided_by = user.id
