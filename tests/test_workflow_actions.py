@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
-import ckan.plugins.toolkit as tk
+import pytest
 
 from tests.cim_data import TYPES, call_as, dataset, nodes_and_entity, publish
 
@@ -76,7 +76,8 @@ def test_self_approval_refused(node):
     call_as("pe-admin", "cimibague_workflow_transition", id=pkg_id, to="en_revision")
     with pytest.raises(tk.NotAuthorized):
         call_as("pe-admin", "cimibague_workflow_transition", id=pkg_id, to="aprobado")
-    assert "aprobado" not in {t["to"] for t in call_as("pe-admin", "cimibague_workflow_status", id=pkg_id)["transitions"]}
+    steps = call_as("pe-admin", "cimibague_workflow_status", id=pkg_id)["transitions"]
+    assert "aprobado" not in {t["to"] for t in steps}
 
 
 @pytest.mark.ckan_config("ckanext.cimibague.workflow.allow_self_approval", "true")

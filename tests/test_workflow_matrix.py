@@ -66,7 +66,9 @@ def _setup(reset_site_db, reset_index) -> dict:
     users["sysadmin"] = factories.SysadminWithToken(name="u-direccion")
     for role in ("member", "editor", "admin"):
         helpers.call_action("organization_member_create", id=org["id"], username=users[role]["name"], role=role)
-    helpers.call_action("organization_member_create", id=other["id"], username=users["other_admin"]["name"], role="admin")
+    helpers.call_action(
+        "organization_member_create", id=other["id"], username=users["other_admin"]["name"], role="admin"
+    )
     submitter = factories.User(name="quien-envia")
     pkg = helpers.call_action(
         "package_create", context={"user": users["sysadmin"]["name"]}, **dataset("indicador", org, entidad)
