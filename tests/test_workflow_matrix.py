@@ -5,6 +5,8 @@ table, written out here independently of workflow/machine.py."""
 
 from __future__ import annotations
 
+import datetime
+
 import ckan.model as model
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
@@ -81,6 +83,7 @@ def _put_in(site, state: str) -> None:
     pkg = model.Package.get(site["pkg"]["id"])
     pkg.extras = dict(pkg.extras, estado_flujo=state)
     pkg.private = state != "publicado"
+    pkg.metadata_modified = datetime.datetime.utcnow()  # package_show's cached copy is stale now
     # someone else sent it to review, so approving it is not self-approval
     record(pkg.id, site["submitter"]["id"], "transicion", from_state="recibido", to_state="en_revision")
     model.Session.query(Actor).filter(Actor.package_id == pkg.id).delete()

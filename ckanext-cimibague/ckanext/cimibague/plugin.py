@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
@@ -12,14 +13,14 @@ from ckan.lib.plugins import DefaultTranslation
 import ckanext.cimibague.schemas
 from ckanext.cimibague import search
 from ckanext.cimibague.logic import action, workflow
-from ckanext.cimibague.workflow import guard, visibility
+from ckanext.cimibague.workflow import guard, leaks, visibility
 
 LICENSES = Path(ckanext.cimibague.schemas.__file__).parent / "vocabularies" / "licencias.json"
 
 
 def _actions() -> dict[str, Any]:
     """The extension's actions and the core actions the workflow chains."""
-    return {name: getattr(module, name) for module in (action, workflow, guard) for name in module.__all__}
+    return {name: getattr(module, name) for module in (action, workflow, guard, leaks) for name in module.__all__}
 
 
 @tk.blanket.actions(_actions)
@@ -52,6 +53,11 @@ class CimibaguePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.index_fields(pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        pkg = model.Package.get(pkg_dict.get("id") or "")
+        if pkg is not None:
+            visibility.close_activities(pkg)
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, tk.h.lang() if tk.request else "es")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
-from ckan.types import AuthResult, Context, DataDict
+from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
 from ckanext.cimibague.workflow import service
 from ckanext.cimibague.workflow.machine import N_
@@ -19,6 +19,8 @@ __all__ = [
     "cimibague_workflow_revision_list",
     "cimibague_workflow_status",
     "cimibague_workflow_transition",
+    "package_collaborator_list",
+    "package_show",
 ]
 
 
@@ -88,3 +90,23 @@ def cimibague_workflow_revision_decide(context: Context, data_dict: DataDict) ->
     if service.role_of(service.user_of(context), pkg) == "admin":
         return {"success": True}
     return _refused(N_("Only the node's administrators decide on proposed changes"))
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def package_show(up: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """CKAN's check (permission labels), refusing without naming the dataset: CKAN's message gives its id,
+    also to whoever asked by name (see workflow/leaks.py)."""
+    result = up(context, data_dict)  # type: ignore[call-arg]
+    if not result.get("success"):
+        return _refused(N_("Not authorized to read this dataset"))
+    return result
+
+
+@tk.chained_auth_function
+def package_collaborator_list(up: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """CKAN's check, after refusing callers without an account: CKAN's asserts the user exists and so
+    answered anonymous callers with an error 500 for existing datasets (404 for others)."""
+    if service.user_of(context) is None:
+        return _refused(N_("Not authorized to read this dataset"))
+    return up(context, data_dict)  # type: ignore[call-arg]

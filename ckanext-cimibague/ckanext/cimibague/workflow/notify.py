@@ -3,20 +3,48 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
-import ckan.authz as authz
 import ckan.lib.mailer as mailer
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from babel import support
 
 from ckanext.cimibague.workflow import labels
 from ckanext.cimibague.workflow.machine import State
 
-__all__ = ["dataset_url", "node_users", "recipients", "revision_proposed", "send", "transition_made"]
+__all__ = [
+    "dataset_url",
+    "node_users",
+    "recipients",
+    "revision_decided",
+    "revision_proposed",
+    "send",
+    "transition_made",
+]
 
 log = logging.getLogger(__name__)
+
+
+I18N = Path(__file__).resolve().parents[1] / "i18n"
+
+
+@functools.cache
+def _catalogue(locale: str) -> support.NullTranslations:
+    return support.Translations.load(str(I18N), [locale], domain="ckanext-cimibague")
+
+
+def _(msgid: str) -> str:
+    """Mails are written in the site's default language (Spanish), whatever the language of the page or
+    the process (CLI, harvester, job) that made the step: translated from our catalogue directly."""
+    return _catalogue(tk.config.get("ckan.locale_default") or "es").gettext(msgid)
+
+
+def _state(state: str) -> str:
+    return _(labels.STATE_LABELS.get(state, state))
 
 
 def dataset_url(pkg: model.Package) -> str:
@@ -79,37 +107,46 @@ def send(users: Iterable[model.User], subject: str, body: str, *, skip: model.Us
 def transition_made(
     pkg: model.Package, actor: model.User, source: State, target: State, comment: str | None, actors: list[model.User]
 ) -> int:
-    subject = tk._("[%(site)s] %(title)s: %(state)s") % {
+    subject = _("[%(site)s] %(title)s: %(state)s") % {
         "site": tk.config.get("ckan.site_title"),
         "title": pkg.title or pkg.name,
-        "state": labels.state_label(target),
+        "state": _state(target),
     }
     lines = [
-        tk._("%(actor)s moved the dataset «%(title)s» from «%(source)s» to «%(target)s».")
+        _("%(actor)s moved the dataset «%(title)s» from «%(source)s» to «%(target)s».")
         % {
             "actor": actor.display_name,
             "title": pkg.title or pkg.name,
-            "source": labels.state_label(source),
-            "target": labels.state_label(target),
+            "source": _state(source),
+            "target": _state(target),
         }
     ]
     if target is State.EN_SOCIALIZACION:
-        lines.append(tk._("You have been named a sector actor: you may read the dataset and leave your observations."))
+        lines.append(_("You have been named a sector actor: you may read the dataset and leave your observations."))
     if comment:
-        lines += ["", tk._("Comment:"), comment]
+        lines += ["", _("Comment:"), comment]
     lines += ["", dataset_url(pkg)]
     return send(recipients(pkg, target, actors), subject, "\n".join(lines), skip=actor)
 
 
 def revision_proposed(pkg: model.Package, actor: model.User | None) -> int:
-    subject = tk._("[%(site)s] %(title)s: change proposed") % {
+    subject = _("[%(site)s] %(title)s: change proposed") % {
         "site": tk.config.get("ckan.site_title"),
         "title": pkg.title or pkg.name,
     }
-    body = tk._("A change to the published dataset «%(title)s» waits for review.") % {"title": pkg.title or pkg.name}
+    body = _("A change to the published dataset «%(title)s» waits for review.") % {"title": pkg.title or pkg.name}
     admins = node_users(pkg, "admin")
     return send(admins, subject, f"{body}\n\n{dataset_url(pkg)}", skip=actor)
 
 
-def is_admin(user: model.User, pkg: model.Package) -> bool:
-    return bool(user.sysadmin or authz.users_role_for_group_or_org(pkg.owner_org, user.name) == "admin")
+def revision_decided(
+    pkg: model.Package, proposer: model.User, decider: model.User, approved: bool, comment: str | None
+) -> int:
+    verdict = _("approved and applied") if approved else _("rejected")
+    subject = _("[%(site)s] %(title)s: change %(verdict)s") % {
+        "site": tk.config.get("ckan.site_title"),
+        "title": pkg.title or pkg.name,
+        "verdict": verdict,
+    }
+    body = "\n".join(filter(None, [_("Your proposed change was %s.") % verdict, comment, dataset_url(pkg)]))
+    return send([proposer], subject, body, skip=decider)

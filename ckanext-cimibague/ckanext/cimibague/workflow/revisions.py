@@ -227,12 +227,5 @@ def decide(
     model.repo.commit()
     proposer = model.User.get(revision.proposed_by) if revision.proposed_by else None
     if proposer:
-        verdict = tk._("approved and applied") if approve else tk._("rejected")
-        notify.send(
-            [proposer],
-            tk._("[%(site)s] %(title)s: change %(verdict)s")
-            % {"site": tk.config.get("ckan.site_title"), "title": pkg.title, "verdict": verdict},
-            "\n".join(filter(None, [tk._("Your proposed change was %s.") % verdict, comment, notify.dataset_url(pkg)])),
-            skip=user,
-        )
+        notify.revision_decided(pkg, proposer, user, approve, comment)
     return revision_dict(revision, with_diff=False)

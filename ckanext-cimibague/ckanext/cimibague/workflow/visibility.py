@@ -8,12 +8,14 @@ its named sector actors hold.
 from __future__ import annotations
 
 import ckan.model as model
-from ckan.lib.plugins import DefaultPermissionLabels
+import ckan.plugins as plugins
+from ckan.lib.plugins import DefaultPermissionLabels, get_permission_labels
+from sqlalchemy import text
 
 from ckanext.cimibague.workflow import service
 from ckanext.cimibague.workflow.machine import PUBLIC_STATES, State
 
-__all__ = ["dataset_labels", "socialisation_label", "user_labels"]
+__all__ = ["close_activities", "dataset_labels", "socialisation_label", "user_labels"]
 
 _DEFAULT = DefaultPermissionLabels()
 
@@ -39,3 +41,25 @@ def user_labels(user: model.User | None) -> list[str]:
     if user is not None and not getattr(user, "is_anonymous", False) and getattr(user, "id", None):
         labels.extend(socialisation_label(package_id) for package_id in service.active_actor_package_ids(user.id))
     return labels
+
+
+def close_activities(pkg: model.Package) -> None:
+    """When ``pkg`` is not public, its activities still labelled ``public`` take its current labels.
+
+    CKAN's activity plugin labels each activity with its dataset's labels when it is recorded, and filters
+    activity lists and ``activity_show`` by them; without this, the activities of a withdrawn dataset's
+    published time (with its whole dict: title, resources, tags) stayed public. Called by the plugin after
+    every dataset update, in the update's transaction.
+    """
+    if not plugins.plugin_loaded("activity"):
+        return
+    labels = get_permission_labels().get_dataset_labels(pkg)
+    if "public" in labels:
+        return
+    model.Session.execute(
+        text(
+            "UPDATE activity SET permission_labels = :labels"
+            " WHERE object_id = :id AND permission_labels && ARRAY['public']"
+        ),
+        {"labels": labels, "id": pkg.id},
+    )
