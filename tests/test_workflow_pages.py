@@ -268,3 +268,16 @@ def test_revision_page_shows_the_diff_and_the_admin_approves(app, node):
     assert helpers.call_action("package_show", id=pkg_id)["title"] == "Indicador corregido"
     body = app.get(url, headers=_auth(node, "admin")).get_data(as_text=True)
     assert 'value="aprobar"' not in body and "Aplicado" in body
+
+
+def test_state_facet_for_staff_only(app, node):
+    publish(
+        call_as("pu-editor", "package_create", **dataset("indicador", node["org"], node["entidad"], name="otro"))["id"]
+    )
+    staff = app.get("/dataset/", headers=_auth(node, "member")).get_data(as_text=True)
+    assert "Estado en el procedimiento" in staff
+    assert "Recibido" in staff and "Publicado" in staff
+    public = app.get("/dataset/").get_data(as_text=True)
+    assert "Estado en el procedimiento" not in public
+    outsider = app.get("/dataset/", headers=_auth(node, "actor")).get_data(as_text=True)
+    assert "Estado en el procedimiento" not in outsider

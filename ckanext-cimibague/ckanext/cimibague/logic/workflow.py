@@ -7,10 +7,12 @@ from typing import Any
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan.types import Context, DataDict
 
 from ckanext.cimibague.workflow import revisions, service
 from ckanext.cimibague.workflow.machine import State
+from ckanext.cimibague.workflow.model import Revision
 
 __all__ = [
     "cimibague_workflow_comment",
@@ -138,8 +140,21 @@ def cimibague_workflow_queue(context: Context, data_dict: DataDict) -> list[dict
             {"user": user.name}, {"id": user.id, "permission": "update_dataset"}
         )
         query = query.filter(model.Package.owner_org.in_([o["id"] for o in orgs] or [""]))
+    # Only candidates leave the database: datasets in a waiting state (or private ones from before the
+    # workflow, which count as recibido) and published ones with a pending revision.
+    state = model.Package.extras[service.FIELD].astext
+    waiting_states = [s.value for s in State if s not in NOT_WAITING]
+    with_revision = sa.select(Revision.package_id).where(Revision.status == "pendiente")
+    query = query.filter(
+        model.Package.type.notin_(service.EXEMPT_TYPES),
+        sa.or_(
+            state.in_(waiting_states),
+            sa.and_(state.is_(None), model.Package.private.is_(True)),
+            model.Package.id.in_(with_revision),
+        ),
+    )
     waiting = []
-    for pkg in query.filter(model.Package.type.notin_(service.EXEMPT_TYPES)):
+    for pkg in query:
         state = service.state_of(pkg)
         item = service.status(user, pkg)
         admin = user.sysadmin or item["role"] == "admin"
@@ -197,8 +212,6 @@ def cimibague_workflow_revision_list(context: Context, data_dict: DataDict) -> l
     """
     pkg = _package(data_dict)
     tk.check_access("cimibague_workflow_revision_list", context, {"id": pkg.id})
-    from ckanext.cimibague.workflow.model import Revision
-
     query = model.Session.query(Revision).filter(Revision.package_id == pkg.id)
     if data_dict.get("status"):
         query = query.filter(Revision.status == data_dict["status"])
