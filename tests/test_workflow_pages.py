@@ -224,7 +224,9 @@ def test_pendientes_lists_what_waits_for_each_user(app, node):
     assert app.get("/pendientes", follow_redirects=False).status_code == 302  # to the login page
     title = node["pkg"]["title"]
     body = _queue(app, node, "editor")
-    assert 'href="/pendientes"' in body  # the link in the account menu
+    home = app.get("/dataset/", headers=_auth(node, "editor")).get_data(as_text=True)
+    assert re.search(r'<a href="/pendientes"[^>]*aria-label="Pendientes"', home)  # the link in the account menu
+    assert 'href="/pendientes"' not in app.get("/dataset/").get_data(as_text=True)
     assert title in body and "Recibido" in body and "Enviar a revisión" in body
     assert "Nodo de pruebas" in body or "nodo-pruebas" in body
     assert title not in _queue(app, node, "member")
