@@ -172,3 +172,31 @@ def test_ckanapi_load_cannot_publish(node, tmp_path):
     assert _stored(created.id) == ("recibido", True)
     assert _stored(pkg["id"]) == ("recibido", True)
     assert model.Package.get(pkg["id"]).title != "Cambiado por ckanapi"
+
+
+def test_content_is_frozen_while_reviewed_and_approved(app, node):
+    """What is approved is what gets published: no edit between sending to review and publishing."""
+    pkg_id = node["pkg"]["id"]
+    resource_id = node["pkg"]["resources"][0]["id"]
+    steps = [("pu-editor", "en_revision"), ("pe-admin", "en_socializacion"), ("pe-admin", "aprobado")]
+    for user, target in steps:
+        call_as(user, "cimibague_workflow_transition", id=pkg_id, to=target)
+        for who in ("pu-editor", "pe-admin", factories.Sysadmin()["name"]):
+            with pytest.raises(tk.ValidationError):
+                call_as(who, "package_patch", id=pkg_id, title="Cambiado a escondidas")
+            with pytest.raises(tk.ValidationError):
+                call_as(who, "resource_patch", id=resource_id, url="https://otra.gov.co/datos.csv")
+            with pytest.raises(tk.ValidationError):
+                call_as(who, "resource_create", package_id=pkg_id, url="https://otra.gov.co/b.csv", name="B")
+    response = app.post(
+        "/api/3/action/package_patch",
+        json={"id": pkg_id, "title": "Cambiado a escondidas"},
+        headers={"Authorization": node["editor"]["token"]},
+    )
+    assert response.status_code == 409
+    assert "su contenido no cambia mientras se revisa y aprueba" in str(response.json["error"])
+    shown = helpers.call_action("package_show", id=pkg_id)
+    assert shown["title"] == node["pkg"]["title"] and len(shown["resources"]) == 1
+    # reopened for adjustments, it can be changed again
+    call_as("pe-admin", "cimibague_workflow_transition", id=pkg_id, to="en_ajuste", comment="Corregir el título")
+    assert call_as("pu-editor", "package_patch", id=pkg_id, title="Título corregido")["title"] == "Título corregido"

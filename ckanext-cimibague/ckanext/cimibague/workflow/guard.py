@@ -2,8 +2,10 @@
 
 - ``package_create``: every new dataset starts in ``recibido`` and private, whatever the caller sent
   (harvesters and ``ckanapi load`` included); the history gets its first row.
-- ``package_update`` (and so ``package_patch``, ``package_revise`` and the web form): a different
-  ``estado_flujo`` or ``private`` is refused; an edit of a published dataset becomes a pending revision.
+- ``package_update`` (and so ``package_patch``, ``package_revise``, the web form and resource changes):
+  a different ``estado_flujo`` or ``private`` is refused; the content is frozen while ``en_revision``,
+  ``en_socializacion`` and ``aprobado`` (what is approved is what gets published); an edit of a published
+  dataset becomes a pending revision.
 - ``bulk_update_public`` / ``bulk_update_private``: refused; ``bulk_update_delete`` / ``package_delete``:
   refused for published datasets (withdraw them first).
 - resource changes on a published dataset: refused (they would bypass the review); propose them with
@@ -18,8 +20,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
-from ckanext.cimibague.workflow import revisions, service
-from ckanext.cimibague.workflow.machine import INITIAL, N_, PUBLIC_STATES
+from ckanext.cimibague.workflow import labels, revisions, service
+from ckanext.cimibague.workflow.machine import INITIAL, N_, PUBLIC_STATES, State
 
 __all__ = [
     "bulk_update_delete",
@@ -82,11 +84,22 @@ def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
         raise tk.ValidationError(errors)
     data_dict = dict(data_dict, private=pkg.private)
     data_dict[service.FIELD] = state.value
+    if state in LOCKED_STATES:
+        raise tk.ValidationError({"id": [tk._(LOCKED) % {"state": labels.state_label(state)}]})
     if state in PUBLIC_STATES:
         context["package"] = pkg
         tk.check_access("package_update", context, data_dict)
         return revisions.propose(context, pkg, data_dict)
     return up(context, data_dict)
+
+
+# What is under review, in socialisation or approved is what gets published: its content is frozen until
+# someone asks for adjustments (en_ajuste), so that nobody publishes what was not approved.
+LOCKED_STATES = frozenset({State.EN_REVISION, State.EN_SOCIALIZACION, State.APROBADO})
+LOCKED = N_(
+    "The dataset is «%(state)s»: its content is frozen while it is reviewed and approved; ask for "
+    "adjustments to change it"
+)
 
 
 def _refuse_bulk_visibility(context: Context) -> None:
