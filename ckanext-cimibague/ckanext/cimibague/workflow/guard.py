@@ -10,6 +10,10 @@
   refused for published datasets (withdraw them first).
 - resource changes on a published dataset: refused (they would bypass the review); propose them with
   ``package_update``.
+- resource views (``resource_view_create`` / ``update`` / ``delete`` / ``reorder``): refused
+  while the dataset is published or frozen; their title, description and configuration (an image URL, a
+  text) are shown with the dataset and never pass through ``package_update``. CKAN's own default views
+  (created with ``ignore_auth`` by resource_create) are not affected.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ __all__ = [
     "resource_create",
     "resource_delete",
     "resource_update",
+    "resource_view_create",
+    "resource_view_delete",
+    "resource_view_reorder",
+    "resource_view_update",
 ]
 
 
@@ -170,4 +178,53 @@ def resource_delete(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.chained_action
 def package_resource_reorder(up: Action, context: Context, data_dict: DataDict) -> Any:
     _refuse_published(context, model.Package.get(data_dict.get("id") or ""), tk._(PROPOSE_INSTEAD))
+    return up(context, data_dict)
+
+
+VIEWS_FROZEN = N_(
+    "The dataset «%(name)s» is «%(state)s»: its resource views change only while it is prepared or "
+    "adjusted (withdraw it or ask for adjustments first)"
+)
+
+
+def _refuse_view_change(context: Context, resource_id: str | None) -> None:
+    """Refuse a direct change of a resource view of a published or frozen dataset (not CKAN's internal
+    calls with ``ignore_auth``, which create the default views of new resources)."""
+    if _by_workflow(context) or context.get("ignore_auth"):
+        return
+    resource = model.Resource.get(resource_id or "")
+    pkg = model.Package.get(resource.package_id) if resource is not None else None
+    if pkg is None or not service.applies(pkg):
+        return
+    state = service.state_of(pkg)
+    if state in PUBLIC_STATES or state in LOCKED_STATES:
+        raise tk.ValidationError({"id": [tk._(VIEWS_FROZEN) % {"name": pkg.name, "state": labels.state_label(state)}]})
+
+
+def _view_resource_id(data_dict: DataDict) -> str | None:
+    view = model.ResourceView.get(data_dict.get("id") or "")
+    return view.resource_id if view is not None else None
+
+
+@tk.chained_action
+def resource_view_create(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _refuse_view_change(context, data_dict.get("resource_id"))
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def resource_view_update(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _refuse_view_change(context, _view_resource_id(data_dict))
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def resource_view_delete(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _refuse_view_change(context, _view_resource_id(data_dict))
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def resource_view_reorder(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _refuse_view_change(context, data_dict.get("id"))
     return up(context, data_dict)

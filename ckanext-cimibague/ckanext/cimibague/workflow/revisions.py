@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from ckanext.cimibague.workflow import notify, service
-from ckanext.cimibague.workflow.machine import N_, State
+from ckanext.cimibague.workflow.machine import N_, PUBLIC_STATES, State
 from ckanext.cimibague.workflow.model import Revision
 
 __all__ = ["IGNORED", "decide", "diff", "get", "pending", "propose", "revision_dict"]
@@ -45,6 +45,14 @@ UPLOAD_REFUSED = N_(
 )
 UPLOAD_REFUSED = N_(
     "The files of a published dataset cannot be replaced directly: propose a link, or withdraw the dataset first"
+)
+# A proposal changes the published content, never where the dataset lives or whether it exists: those
+# fields are hidden from the diff (IGNORED), so an approval would apply them unseen.
+MOVE_REFUSED = N_("A proposed change cannot move a published dataset to another node: withdraw it first")
+STATE_REFUSED = N_("A proposed change cannot delete a published dataset or make it a draft: withdraw it first")
+NOT_PUBLISHED = N_(
+    "The dataset is no longer published: this proposed change cannot be applied (reject it, or change "
+    "the dataset through the review workflow)"
 )
 RESOURCE_IGNORED = frozenset({"id", "package_id", "created", "metadata_modified", "position", "last_modified"})
 
@@ -104,8 +112,9 @@ def propose(context: Context, pkg: model.Package, data_dict: dict[str, Any]) -> 
     )
     if errors:
         raise tk.ValidationError(errors)
+    _refuse_hidden_changes(pkg, data_dict)
     user = service.user_of(context)
-    proposal = _jsonable({k: v for k, v in data_dict.items() if k not in ("private", service.FIELD)})
+    proposal = _jsonable({k: v for k, v in data_dict.items() if k not in ("private", "state", service.FIELD)})
     if "resources" not in proposal:
         proposal["resources"] = _current(pkg).get("resources", [])
     if not diff(pkg, proposal):
@@ -130,6 +139,18 @@ def propose(context: Context, pkg: model.Package, data_dict: dict[str, Any]) -> 
     result = _current(pkg)
     result["cimibague_revision"] = {"id": revision.id, "status": "pendiente"}
     return result
+
+
+def _refuse_hidden_changes(pkg: model.Package, data_dict: dict[str, Any]) -> None:
+    """A proposal may not move the dataset to another node nor change its CKAN ``state`` (deleted,
+    draft): the diff does not show them and approving would delete or hand over a published dataset."""
+    owner = data_dict.get("owner_org")
+    if owner not in (None, ""):
+        group = model.Group.get(owner)
+        if group is None or group.id != pkg.owner_org:
+            raise tk.ValidationError({"owner_org": [tk._(MOVE_REFUSED)]})
+    if data_dict.get("state") not in (None, "", pkg.state):
+        raise tk.ValidationError({"state": [tk._(STATE_REFUSED)]})
 
 
 def _current(pkg: model.Package) -> dict[str, Any]:
@@ -196,9 +217,13 @@ def decide(
     user: model.User, pkg: model.Package, revision: Revision, approve: bool, comment: str | None
 ) -> dict[str, Any]:
     """Approve (apply) or reject a pending revision. Only the node's admins and sysadmins decide, never
-    the proposer (unless self-approval is allowed)."""
+    the proposer (unless self-approval is allowed). A revision is applied only while the dataset is
+    published (one left pending when it was withdrawn would otherwise change it under review or after its
+    approval), and only to its content: the dataset, its node, state and visibility stay as they are."""
     if revision.status != "pendiente":
         raise tk.ValidationError({"revision": [tk._("This revision was already decided")]})
+    if approve and service.state_of(pkg) not in PUBLIC_STATES:
+        raise tk.ValidationError({"revision": [tk._(NOT_PUBLISHED)]})
     if not (user.sysadmin or service.role_of(user, pkg) == "admin"):
         raise tk.NotAuthorized(tk._("Only the node's administrators decide on proposed changes"))
     allow_self = tk.config.get("ckanext.cimibague.workflow.allow_self_approval")
@@ -207,7 +232,7 @@ def decide(
     if not approve and not (comment or "").strip():
         raise tk.ValidationError({"comment": [tk._("Say why the change is rejected")]})
     if approve:
-        data = dict(revision.data, id=pkg.id, private=pkg.private)
+        data = dict(revision.data, id=pkg.id, private=pkg.private, owner_org=pkg.owner_org, state=pkg.state)
         data[service.FIELD] = service.state_of(pkg).value
         # Not defer_commit: CKAN 2.12's package_update then rolls its savepoint back (and skips the index).
         context = {"user": user.name, "ignore_auth": True, service.WORKFLOW_CONTEXT: True}
