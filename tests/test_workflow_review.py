@@ -283,3 +283,25 @@ def test_search_local_params_and_facet_tricks_do_not_reveal_unpublished_datasets
     for who in ("", "curioso"):
         found = helpers.call_action("resource_search", context={"user": who, "ignore_auth": False}, query="name:Datos")
         assert pkg["resources"][0]["id"] not in str(found)
+
+
+def test_editor_cannot_publish_content_as_a_harvest_source(node):
+    """Harvest sources are outside the workflow and public at once: a node's editor or admin must not use
+    one to publish unreviewed text."""
+    source = {
+        "type": "harvest",
+        "name": "fuente",
+        "title": "Contenido no aprobado",
+        "notes": "Texto libre",
+        "url": "https://x.gov.co/",
+        "source_type": "ckan",
+        "owner_org": node["org"]["id"],
+    }
+    for user in ("pu-editor", "pe-admin"):
+        with pytest.raises(tk.NotAuthorized):
+            call_as(user, "package_create", **source)
+    sysadmin = factories.Sysadmin()["name"]
+    created = call_as(sysadmin, "package_create", **source)
+    with pytest.raises(tk.NotAuthorized):
+        call_as("pu-editor", "package_patch", id=created["id"], notes="Cambiado por el editor")
+    assert _stored(created["id"]).notes == "Texto libre"

@@ -2,6 +2,8 @@
 
 - ``package_create``: every new dataset starts in ``recibido`` and private, whatever the caller sent
   (harvesters and ``ckanapi load`` included); the history gets its first row.
+- harvest sources (type ``harvest``, outside the workflow) are created and changed only by sysadmins:
+  otherwise a node's editor published any title and description at once as a public "source".
 - ``package_update`` (and so ``package_patch``, ``package_revise``, the web form and resource changes):
   a different ``estado_flujo`` or ``private`` is refused; the content is frozen while ``en_revision``,
   ``en_socializacion`` and ``aprobado`` (what is approved is what gets published); an edit of a published
@@ -57,8 +59,21 @@ def _visibility_message() -> str:
     return tk._("Visibility changes only through the review workflow (cimibague_workflow_transition)")
 
 
+HARVEST_SOURCES = N_("Only sysadmins create and change harvest sources")
+
+
+def _refuse_exempt(context: Context, dataset_type: Any) -> None:
+    """Datasets outside the workflow (harvest sources) are public at once: sysadmins only."""
+    if dataset_type not in service.EXEMPT_TYPES or _by_workflow(context) or context.get("ignore_auth"):
+        return
+    user = service.user_of(context)
+    if user is None or not user.sysadmin:
+        raise tk.NotAuthorized(tk._(HARVEST_SOURCES))
+
+
 @tk.chained_action
 def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _refuse_exempt(context, data_dict.get("type"))
     if not _by_workflow(context) and data_dict.get("type") not in service.EXEMPT_TYPES:
         data_dict = dict(data_dict, private=True)
         data_dict[service.FIELD] = INITIAL.value
@@ -76,6 +91,8 @@ def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
         return up(context, data_dict)
     name_or_id = data_dict.get("id") or data_dict.get("name")
     pkg = model.Package.get(name_or_id) if name_or_id else None
+    if pkg is not None and not service.applies(pkg):
+        _refuse_exempt(context, pkg.type)
     if pkg is None or not service.applies(pkg):
         return up(context, data_dict)
     state = service.state_of(pkg)
