@@ -108,6 +108,9 @@ def test_revision_approved_after_withdrawal_cannot_change_frozen_content(node):
     publish(pkg_id)
     revision = _propose(pkg_id, title="Propuesta antigua")["cimibague_revision"]
     call_as("pe-admin", "cimibague_workflow_transition", id=pkg_id, to="retirado", comment="Errores")
+    (closed,) = call_as("pe-admin", "cimibague_workflow_revision_list", id=pkg_id)
+    assert closed["status"] == "anulada"  # withdrawal closes what was pending
+    assert call_as("pe-admin", "cimibague_workflow_status", id=pkg_id)["pending_revisions"] == 0
     call_as("pu-editor", "cimibague_workflow_transition", id=pkg_id, to="en_revision")
     call_as("pe-admin", "cimibague_workflow_transition", id=pkg_id, to="aprobado")
     with pytest.raises((tk.ValidationError, tk.NotAuthorized)):

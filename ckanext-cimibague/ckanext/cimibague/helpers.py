@@ -224,6 +224,7 @@ _REVISION_STATUSES = {
     "aprobada": "Applied",
     "rechazada": "Rejected",
     "reemplazada": "Replaced by a later proposal",
+    "anulada": "Closed: the dataset was withdrawn",
 }
 
 

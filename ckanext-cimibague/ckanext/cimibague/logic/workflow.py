@@ -204,8 +204,8 @@ def cimibague_workflow_revision_list(context: Context, data_dict: DataDict) -> l
 
     :param id: the id or name of the dataset
     :type id: string
-    :param status: (optional) only revisions in this status: ``pendiente``, ``aprobada``, ``rechazada``
-        or ``reemplazada``
+    :param status: (optional) only revisions in this status: ``pendiente``, ``aprobada``, ``rechazada``,
+        ``reemplazada`` or ``anulada`` (closed when the dataset was withdrawn)
     :type status: string
 
     :rtype: list of dictionaries

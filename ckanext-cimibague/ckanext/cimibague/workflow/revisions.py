@@ -19,7 +19,7 @@ from ckanext.cimibague.workflow import notify, service
 from ckanext.cimibague.workflow.machine import N_, PUBLIC_STATES, State
 from ckanext.cimibague.workflow.model import Revision
 
-__all__ = ["IGNORED", "decide", "diff", "get", "pending", "propose", "revision_dict"]
+__all__ = ["IGNORED", "close_on_withdrawal", "decide", "diff", "get", "pending", "propose", "revision_dict"]
 
 # Fields that change on every save or are the workflow's own: never part of a proposal's diff.
 IGNORED = frozenset(
@@ -39,9 +39,6 @@ IGNORED = frozenset(
         "type",
         service.FIELD,
     }
-)
-UPLOAD_REFUSED = N_(
-    "The files of a published dataset cannot be replaced directly: propose a link, or withdraw the dataset first"
 )
 UPLOAD_REFUSED = N_(
     "The files of a published dataset cannot be replaced directly: propose a link, or withdraw the dataset first"
@@ -98,6 +95,16 @@ def revision_dict(revision: Revision, with_diff: bool = True) -> dict[str, Any]:
         pkg = model.Package.get(revision.package_id)
         result["diff"] = diff(pkg, revision.data) if pkg else []
     return result
+
+
+def close_on_withdrawal(pkg: model.Package) -> int:
+    """A withdrawn dataset's pending proposals can no longer be applied: they are closed (``anulada``)."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    closed = pending(pkg)
+    for revision in closed:
+        revision.status = "anulada"
+        revision.decided = now
+    return len(closed)
 
 
 def propose(context: Context, pkg: model.Package, data_dict: dict[str, Any]) -> dict[str, Any]:

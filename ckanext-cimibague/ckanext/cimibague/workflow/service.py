@@ -297,6 +297,10 @@ def transition(
             actor.active = False
     for actor in new_actors:
         model.Session.add(Actor(package_id=pkg.id, user_id=actor.id, event_id=event_id, active=True))
+    if source == State.PUBLICADO:
+        from ckanext.cimibague.workflow import revisions  # revisions imports this module
+
+        revisions.close_on_withdrawal(pkg)
     tk.get_action("package_patch")(
         _workflow_context(user), {"id": pkg.id, FIELD: target, "private": target not in PUBLIC_STATES}
     )
