@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.cimibague import charts, vocabularies
@@ -90,11 +91,14 @@ def cimibague_eje_choices(field: dict[str, Any] | None = None) -> list[Choice]:
 
 
 def cimibague_entidad_choices(field: dict[str, Any] | None = None) -> list[Choice]:
-    """The registered source entities (groups of type ``entidad``), by name."""
-    entidades = tk.get_action("group_list")(
-        {"ignore_auth": True}, {"type": "entidad", "all_fields": True, "limit": 1000}
+    """The registered source entities (groups of type ``entidad``), by name, sorted by title. One query:
+    every dataset validation reads these choices (group_list with all_fields shows every group, ~50 ms)."""
+    rows = (
+        model.Session.query(model.Group.name, model.Group.title)
+        .filter(model.Group.type == "entidad", model.Group.state == "active", model.Group.is_organization.is_(False))
+        .order_by(model.Group.title, model.Group.name)
     )
-    return [{"value": e["name"], "label": e["display_name"]} for e in entidades]
+    return [{"value": name, "label": title or name} for name, title in rows]
 
 
 def cimibague_indicator_chart(pkg: dict[str, Any]) -> Any:
@@ -199,6 +203,7 @@ _EVENT_TEXTS = {
     "revision_propuesta": "Change proposed",
     "revision_aprobada": "Proposed change approved",
     "revision_rechazada": "Proposed change rejected",
+    "eliminado_en_fuente": "Removed at the harvest source",
 }
 
 

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable
-from pathlib import Path
 
 import ckan.lib.mailer as mailer
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from babel import support
 
+from ckanext.cimibague import site_i18n
 from ckanext.cimibague.workflow import labels
 from ckanext.cimibague.workflow.machine import State
 
@@ -29,18 +27,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-I18N = Path(__file__).resolve().parents[1] / "i18n"
-
-
-@functools.cache
-def _catalogue(locale: str) -> support.NullTranslations:
-    return support.Translations.load(str(I18N), [locale], domain="ckanext-cimibague")
-
-
 def _(msgid: str) -> str:
     """Mails are written in the site's default language (Spanish), whatever the language of the page or
-    the process (CLI, harvester, job) that made the step: translated from our catalogue directly."""
-    return _catalogue(tk.config.get("ckan.locale_default") or "es").gettext(msgid)
+    the process (CLI, harvester, job) that made the step."""
+    return site_i18n.gettext(msgid)
 
 
 def _state(state: str) -> str:

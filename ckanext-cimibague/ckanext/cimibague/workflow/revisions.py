@@ -174,6 +174,13 @@ def _normal(value: Any) -> Any:
     return str(value).strip()
 
 
+def _tag_set(value: Any) -> list[str] | None:
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    names = sorted({t.strip() for t in str(value or "").split(",") if t.strip()})
+    return names or None
+
+
 def _labels(pkg: model.Package) -> dict[str, str]:
     try:
         schema = tk.h.scheming_get_dataset_schema(pkg.type) or {}
@@ -192,10 +199,15 @@ def diff(pkg: model.Package, proposal: dict[str, Any]) -> list[dict[str, Any]]:
     current = _current(pkg)
     labels = _labels(pkg)
     changes = []
+    if "tag_string" in proposal and "tag_string" not in current:
+        # package_show gives the keywords as ``tags``; forms and harvesters send ``tag_string``
+        current["tag_string"] = ",".join(t["name"] for t in current.get("tags") or [])
     for field in sorted(set(proposal) | set(current)):
         if field in IGNORED or field == "resources" or field not in proposal:
             continue
         before, after = _normal(current.get(field)), _normal(proposal.get(field))
+        if field == "tag_string":
+            before, after = _tag_set(current.get(field)), _tag_set(proposal.get(field))
         if before != after:
             changes.append({"field": field, "label": labels.get(field, field), "before": before, "after": after})
     old = current.get("resources") or []

@@ -57,7 +57,15 @@ log = logging.getLogger(__name__)
 FIELD = "estado_flujo"
 WORKFLOW_CONTEXT = "cimibague_workflow"
 EXEMPT_TYPES = frozenset({"harvest"})  # ckanext-harvest's sources are datasets of this type
-KINDS = ("creado", "transicion", "observacion", "revision_propuesta", "revision_aprobada", "revision_rechazada")
+KINDS = (
+    "creado",
+    "transicion",
+    "observacion",
+    "revision_propuesta",
+    "revision_aprobada",
+    "revision_rechazada",
+    "eliminado_en_fuente",  # harvesters: the record left its source (harvesters/landing.py)
+)
 
 
 def applies(pkg: model.Package) -> bool:
