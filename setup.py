@@ -38,7 +38,7 @@ setup(
             "migration/**/*",
         ],
         "ckanext.cimibague.schemas": ["*.yaml", "*.json", "vocabularies/*"],
-        "ckanext.cimibague.harvesters": ["*.yaml", "*.json"],
+        "ckanext.cimibague.harvesters": ["*.yaml", "*.json", "i18n/*/LC_MESSAGES/*", "templates/**/*"],
     },
     zip_safe=False,
 )

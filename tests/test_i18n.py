@@ -45,17 +45,20 @@ def test_template_strings_are_in_the_catalogue():
 
 
 def test_python_strings_are_in_the_catalogue():
-    """Every msgid of the extension's Python code (``_()``, ``tk._()`` and constants marked ``N_()``) has
-    its Spanish translation."""
+    """Every msgid of the extension's Python code and of its harvesters (``_()``, ``tk._()`` and constants
+    marked ``N_()``) has its Spanish translation."""
     from babel.messages.extract import extract_from_dir
 
     package = LC.parents[2]
     with open(LC / "ckanext-cimibague.po", "rb") as f:
         po = _messages(read_po(f))
+    harvesters = LC.parents[5] / "harvesters"  # installed as ckanext.cimibague.harvesters
+    assert (harvesters / "landing.py").exists()
     used = {
         message
+        for folder in (package, harvesters)
         for _file, _line, message, _comments, _context in extract_from_dir(
-            str(package), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+            str(folder), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
         )
         if isinstance(message, str)
     }

@@ -4,6 +4,8 @@ each tries to break a rule of the README's "Review workflow" section."""
 
 from __future__ import annotations
 
+import json
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
@@ -297,7 +299,8 @@ def test_editor_cannot_publish_content_as_a_harvest_source(node):
         "title": "Contenido no aprobado",
         "notes": "Texto libre",
         "url": "https://x.gov.co/",
-        "source_type": "ckan",
+        "source_type": "cimibague_ckan",
+        "config": json.dumps({"entidad": node["entidad"]["name"], "tipo": "indicador"}),
         "owner_org": node["org"]["id"],
     }
     for user in ("pu-editor", "pe-admin"):

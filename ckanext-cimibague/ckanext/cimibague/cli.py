@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 import click
 
 from ckanext.cimibague import seed as seeding
+from ckanext.cimibague.harvesters.commands import cosechar
 
 __all__ = ["cimibague"]
 
@@ -15,6 +17,9 @@ __all__ = ["cimibague"]
 @click.group(short_help="Comandos del CIM Ibagué.")
 def cimibague() -> None:
     """Comandos del portal del Centro de Información Municipal de Ibagué."""
+
+
+cimibague.add_command(cosechar)
 
 
 @cimibague.command()
@@ -48,3 +53,87 @@ def seed(sysadmin: str | None, password_file: Path | None, email: str, demo: boo
     if demo:
         created = seeding.ensure_demo_datasets(click.echo, approver=sysadmin)
         click.echo(f"Conjuntos de ejemplo: {created} creados.")
+
+
+# ------------------------------------------------------------------------ formato de recolección (spreadsheet)
+
+
+def _request_context() -> Any:
+    """A request context of CKAN's app (the validators' messages are translated in one), unless one is
+    already active (tests) or the command runs outside ``ckan`` (no app)."""
+    import contextlib
+
+    import flask
+
+    app = click.get_current_context().meta.get("flask_app")
+    if flask.has_request_context() or app is None:
+        return contextlib.nullcontext()
+    return app.test_request_context()
+
+
+@cimibague.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--nodo", metavar="NOMBRE", help="Nodo de las filas sin columna «Nodo» (nombre o título).")
+@click.option(
+    "--usuario", metavar="NOMBRE", help="Importar como este usuario (sus permisos). Por defecto, el del sitio."
+)
+@click.option("--simular", is_flag=True, help="Solo validar: mostrar qué se crearía o actualizaría, sin escribir.")
+def import_(file: Path, nodo: str | None, usuario: str | None, simular: bool) -> None:
+    """Importa el formato de recolección de información (.xlsx o .csv): todo o nada."""
+    from ckanext.cimibague.harvesters import spreadsheet
+
+    with _request_context():
+        if usuario is None:
+            usuario = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+        elif not _user_exists(usuario):
+            raise click.UsageError(f"no existe el usuario «{usuario}»")
+        try:
+            book = spreadsheet.read(file.read_bytes(), file.name)
+        except spreadsheet.SpreadsheetError as error:
+            report = spreadsheet.Report(errors=[spreadsheet.Problem(str(error))], simulated=simular)
+        else:
+            steps = len(book.datasets) * (1 if simular else 2)
+            with click.progressbar(length=steps, label="Filas", file=click.get_text_stream("stderr")) as bar:
+                report = spreadsheet.import_book(
+                    book, user=usuario, nodo=nodo, simulate=simular, progress=lambda: bar.update(1)
+                )
+        _print_report(report)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _user_exists(name: str) -> bool:
+    import ckan.model as model
+
+    return model.User.get(name) is not None
+
+
+DONE = {"created": "creado", "updated": "actualizado", "proposed": "cambio propuesto (publicado: espera revisión)"}
+SIMULATED = {"created": "se crearía", "updated": "se actualizaría"}
+
+
+def _print_report(report: Any) -> None:
+    for line in report.lines():
+        click.echo(line, err=True)
+    if not report.ok:
+        click.echo(f"{len(report.errors)} errores: no se importó nada.", err=True)
+        return
+    words = SIMULATED if report.simulated else DONE
+    for outcome in [*report.created, *report.updated]:
+        action = words[outcome.action]
+        click.echo(f"fila {outcome.row}: {outcome.name} ({outcome.type}, nodo {outcome.node}): {action}")
+    prefix = "Simulación: " if report.simulated else ""
+    click.echo(f"{prefix}{len(report.created)} creados, {len(report.updated)} actualizados.")
+
+
+@cimibague.command()
+@click.argument(
+    "out", required=False, default="formato-recoleccion-cim.xlsx", type=click.Path(dir_okay=False, path_type=Path)
+)
+def template(out: Path) -> None:
+    """Genera la plantilla del formato de recolección (.xlsx) con las entidades y nodos actuales."""
+    from ckanext.cimibague.harvesters import template as workbook
+
+    with _request_context():
+        out.write_bytes(workbook.build())
+    click.echo(f"Plantilla escrita en {out}")

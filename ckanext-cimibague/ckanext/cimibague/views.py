@@ -152,3 +152,66 @@ def workflow_revision(id: str, revision_id: str) -> ResponseReturnValue:
         "cimibague/revision.html",
         {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg["type"], "revision": revision},
     )
+
+
+# --------------------------------------------------------------- formato de recolección (spreadsheet import)
+
+FORMATO_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _formato_nodes() -> list[dict[str, Any]]:
+    """The nodes where the current user creates datasets (all of them for sysadmins)."""
+    return tk.get_action("organization_list_for_user")({}, {"permission": "create_dataset"})
+
+
+@cimibague.route("/formato", methods=["GET", "POST"])
+def formato() -> ResponseReturnValue:
+    """The CIM's spreadsheet form: explanation, template, upload; the report of an import (all or nothing),
+    run as the current user (who can only create in their own nodes)."""
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.h.url_for("cimibague.formato"))
+    nodes = _formato_nodes()
+    if not nodes:
+        return tk.abort(403, tk._("Only the staff of a node (editors and administrators) import the form"))
+    extra: dict[str, Any] = {"nodes": nodes, "report": None, "error": None, "max_mb": FORMATO_MAX_BYTES // 2**20}
+    if tk.request.method == "POST":
+        extra.update(_formato_import(nodes))
+    return tk.render("cimibague/formato.html", extra)
+
+
+def _formato_import(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    from ckanext.cimibague.harvesters import spreadsheet
+
+    form = tk.request.form
+    chosen = form.get("nodo") or ""
+    if chosen and chosen not in {n["id"] for n in nodes} | {n["name"] for n in nodes}:
+        return {"error": tk._("Choose one of your nodes")}
+    upload = tk.request.files.get("archivo")
+    if upload is None or not upload.filename:
+        return {"error": tk._("Choose the file to import (.xlsx or .csv)")}
+    content = upload.stream.read(FORMATO_MAX_BYTES + 1)
+    if len(content) > FORMATO_MAX_BYTES:
+        return {
+            "error": tk._("The file is larger than %(max)s MB: split it in several files")
+            % {"max": FORMATO_MAX_BYTES // 2**20}
+        }
+    report = spreadsheet.import_file(
+        content,
+        upload.filename,
+        user=tk.current_user.name,
+        nodo=chosen or None,
+        simulate=bool(form.get("simular")),
+    )
+    return {"report": report, "filename": upload.filename, "nodo": chosen}
+
+
+@cimibague.route("/formato/plantilla.xlsx")
+def formato_template() -> Response:
+    """The blank form (built now: the entities and nodes of today), for anyone who has to fill it."""
+    from ckanext.cimibague.harvesters import template
+
+    return Response(
+        template.build(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=formato-recoleccion-cim.xlsx"},
+    )
