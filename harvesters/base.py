@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+import ckan.model as model
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 
 from ckanext.cimibague.harvesters import config as cfg
@@ -55,7 +56,14 @@ class CimHarvester:
         return config or ""
 
     def cim_config(self, source: Any) -> cfg.SourceConfig:
-        return cfg.parse(source.config, default_tipo=self.default_tipo, own=self.own_config)
+        """The source's parsed configuration; kept per configuration text, since every record of a job
+        reads it (parsing looks the entity and the node up)."""
+        key = (source.id, source.config)
+        cached = self._cim_configs.get(key) if hasattr(self, "_cim_configs") else None
+        if cached is None:
+            cached = cfg.parse(source.config, default_tipo=self.default_tipo, own=self.own_config)
+            self._cim_configs = {key: cached}  # only the last source's: a consumer harvests one job at a time
+        return cached
 
     # --------------------------------------------------------------------------------------------- gather
     def cim_gather_error(self, harvest_job: HarvestJob, message: str) -> None:
@@ -68,7 +76,7 @@ class CimHarvester:
         ``present``: every identifier the source lists now (its complete catalogue; for a full harvest, the
         records' own): current datasets whose identifier is not in it get a removal object. ``None`` when
         the listing was not complete (nothing is flagged)."""
-        ids: list[str] = []
+        objects: list[HarvestObject] = []
         seen: set[str] = set()
         repeated: list[str] = []
         for record in records:
@@ -79,8 +87,10 @@ class CimHarvester:
                 continue
             seen.add(record.guid)
             obj = HarvestObject(guid=record.guid, job=harvest_job, content=record.content)
-            obj.save()
-            ids.append(obj.id)
+            model.Session.add(obj)
+            objects.append(obj)
+        model.Session.commit()  # one transaction for the whole listing (was a commit per record)
+        ids = [obj.id for obj in objects]
         if repeated:
             self.cim_gather_error(
                 harvest_job,

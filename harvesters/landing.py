@@ -47,6 +47,7 @@ SYSTEM_KEYS = ("private", service.FIELD, "state", "id", "metadata_created", "met
 
 
 def site_user() -> str:
+    """The site user's name (created if missing), who creates and proposes what lands."""
     return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
 
