@@ -146,7 +146,11 @@ def land(harvest_object: HarvestObject, package_dict: dict[str, Any], config: So
     if existing is not None and existing.state == "deleted":
         log.info("Dataset %s of %s was deleted here: not harvested again", existing.name, harvest_object.guid)
         return "unchanged"
-    if existing is not None and _last_digest(previous[0]) == fingerprint:
+    imported = [o for o in previous if not is_removal(o)]
+    if existing is not None and imported and _last_digest(imported[0]) == fingerprint:
+        if not any(o.current for o in previous):  # back at the source after a removal flag, as it was
+            imported[0].current = True
+            imported[0].save()
         return "unchanged"
     try:
         if existing is not None:

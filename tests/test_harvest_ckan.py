@@ -233,7 +233,17 @@ def test_a_record_removed_at_the_source_is_flagged_not_deleted(ckan_source):
     history = helpers.call_action("cimibague_workflow_history", context={"user": "cim-admin"}, id=package_id)
     assert len([e for e in history if e["kind"] == "eliminado_en_fuente"]) == 1
 
-    # back at the source: the same dataset again
+    # back at the source unchanged: the same dataset, current again (so a later removal is flagged again)
+    fake.datasets.append(json.loads(hs.fixture("ckan/package_search_1.json"))["result"]["results"][1])
+    unchanged = hs.run(source)  # a full listing: every job so far had an error (the emergencias record)
+    assert unchanged["objects"][DENGUE]["report_status"] == "not modified"
+    assert model.Session.query(HarvestObject).filter_by(package_id=package_id, current=True).count() == 1
+    fake.datasets = [d for d in fake.datasets if d["id"] != DENGUE]
+    hs.run(source)
+    history = helpers.call_action("cimibague_workflow_history", context={"user": "cim-admin"}, id=package_id)
+    assert len([e for e in history if e["kind"] == "eliminado_en_fuente"]) == 2
+
+    # back at the source, changed: the same dataset again
     fake.datasets.append(json.loads(hs.fixture("ckan/package_search_1.json"))["result"]["results"][1])
     fake.get(DENGUE)["metadata_modified"] = "2099-01-01T00:00:00.000000"
     fake.get(DENGUE)["notes"] = "De vuelta en la fuente."
