@@ -9,8 +9,9 @@
 - ``import_stage``: flags removals, else ``cim_map`` (the harvester's mapping to CIM fields) and
   ``landing.land``; a ``MappingError`` or ``SourceError`` is the object's error.
 
-Harvesters that reuse an upstream import (none do: every record lands through ``landing.land``) would
-override ``import_stage`` and still call ``land``.
+Being first among the bases, the mixin's ``fetch_stage`` and ``import_stage`` win over the upstream
+harvester's (whose imports validate with CKAN's lenient default schema): every record lands through
+``landing.land``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ class CimHarvester:
     # --------------------------------------------------------------------------------------------- gather
     def cim_gather_error(self, harvest_job: HarvestJob, message: str) -> None:
         HarvestGatherError.create(message, harvest_job)
+
+    def cim_gather_config(self, harvest_job: HarvestJob) -> cfg.SourceConfig | None:
+        """The job's source configuration; ``None`` (and a gather error) when it is not valid any more."""
+        try:
+            return self.cim_config(harvest_job.source)
+        except ValueError as error:
+            self.cim_gather_error(harvest_job, str(error))
+            return None
 
     def cim_objects(
         self, harvest_job: HarvestJob, records: Iterable[Record], *, present: Iterable[str] | None = None

@@ -103,10 +103,8 @@ class CimCkanHarvester(CimHarvester, CKANHarvester):
             yield from results
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
-        try:
-            config = self.cim_config(harvest_job.source)
-        except ValueError as error:
-            self.cim_gather_error(harvest_job, str(error))
+        config = self.cim_gather_config(harvest_job)
+        if config is None:
             return None
         base = harvest_job.source.url.rstrip("/")
         fq = self._fq(config)
@@ -128,12 +126,6 @@ class CimCkanHarvester(CimHarvester, CKANHarvester):
             if d.get("id") and d.get("type", "dataset") != "harvest"
         )
         return self.cim_objects(harvest_job, records, present=present)
-
-    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.fetch_stage(self, harvest_object)
-
-    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.import_stage(self, harvest_object)
 
     # ------------------------------------------------------------------------------------------ mapping
     def cim_map(self, harvest_object: HarvestObject, config: SourceConfig) -> dict[str, Any] | None:

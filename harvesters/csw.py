@@ -309,10 +309,8 @@ class CimCswHarvester(CimHarvester, HarvesterBase):
         return getrecordbyid_url(obj.source.url, obj.guid)
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
-        try:
-            config = self.cim_config(harvest_job.source)
-        except ValueError as error:
-            self.cim_gather_error(harvest_job, str(error))
+        config = self.cim_gather_config(harvest_job)
+        if config is None:
             return None
         try:
             listing = list_records(harvest_job.source.url, config)
@@ -358,12 +356,6 @@ class CimCswHarvester(CimHarvester, HarvesterBase):
                 % {"matched": listing.matched, "listed": len(listing.records)},
             )
         return self.cim_objects(harvest_job, records, present=present)
-
-    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.fetch_stage(self, harvest_object)
-
-    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.import_stage(self, harvest_object)
 
     # ------------------------------------------------------------------------------------------ mapping
     def cim_map(self, harvest_object: HarvestObject, config: SourceConfig) -> dict[str, Any] | None:

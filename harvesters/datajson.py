@@ -78,10 +78,8 @@ class CimDataJsonHarvester(CimHarvester, HarvesterBase):
 
     # ------------------------------------------------------------------------------------------- gather
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
-        try:
-            config = self.cim_config(harvest_job.source)
-        except ValueError as error:
-            self.cim_gather_error(harvest_job, str(error))
+        config = self.cim_gather_config(harvest_job)
+        if config is None:
             return None
         url = harvest_job.source.url.strip()
         try:
@@ -109,12 +107,6 @@ class CimDataJsonHarvester(CimHarvester, HarvesterBase):
                 % {"entries": ", ".join(anonymous[:50])},
             )
         return self.cim_objects(harvest_job, records, present={r.guid for r in records})
-
-    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.fetch_stage(self, harvest_object)
-
-    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.import_stage(self, harvest_object)
 
     # ------------------------------------------------------------------------------------------ mapping
     def cim_map(self, harvest_object: HarvestObject, config: SourceConfig) -> dict[str, Any] | None:

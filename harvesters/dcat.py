@@ -223,10 +223,8 @@ class CimDcatHarvester(CimHarvester, HarvesterBase):
 
     # ------------------------------------------------------------------------------------------ gather
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
-        try:
-            config = self.cim_config(harvest_job.source)
-        except ValueError as error:
-            self.cim_gather_error(harvest_job, str(error))
+        config = self.cim_gather_config(harvest_job)
+        if config is None:
             return None
         records: list[Record] = []
         listed: set[str] = set()

@@ -289,12 +289,6 @@ class CimSocrataHarvester(CimHarvester, HarvesterBase):
             )
         return json.dumps(view, ensure_ascii=False)
 
-    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.fetch_stage(self, harvest_object)
-
-    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return CimHarvester.import_stage(self, harvest_object)
-
     # ------------------------------------------------------------------------------------------ mapping
     def cim_map(self, harvest_object: HarvestObject, config: SourceConfig) -> dict[str, Any] | None:
         view = loads(harvest_object.content)
