@@ -15,6 +15,12 @@ the ratio. The baseline (ckanext-harvest's CKANHarvester, loaded for this run on
 dev ini) runs on the same records with the same consumers, before or after ours (--order). Both sources
 and their datasets are purged afterwards.
 
+--floor adds a third figure, the ceiling of any harvester built on CKAN's action layer here: vanilla CKAN
+2.12 (plugins `activity` only, default schema, default Solr commits) creating the same records with plain
+`package_create`, in as many processes as there are fetch consumers (each process loads CKAN before the
+clock; the clock runs from the start signal until every process has created its share). No HTTP, no
+harvest objects, no mapping, no workflow: what is left is CKAN's own cost of a dataset.
+
 Notes: the upstream harvester validates with CKAN's default schema (not the CIM type's), reuses the
 remote ids, skips our mapping and asks Solr for a hard commit per dataset; the CIM one validates against
 the type's scheming schema, maps every field, writes the workflow history and links the harvest object.
@@ -133,8 +139,13 @@ def main() -> None:
     parser.add_argument("--order", choices=["cim-first", "upstream-first"], default="upstream-first")
     parser.add_argument("--only", choices=["cim", "baseline"], help="run one harvester (profiling; no ratio)")
     parser.add_argument("--consumers", type=int, default=2, help="fetch consumers (0: run in this process)")
+    parser.add_argument("--floor", action="store_true", help="also time vanilla CKAN's package_create")
+    parser.add_argument("--floor-worker", nargs=2, metavar=("INI", "SLICE"), help=argparse.SUPPRESS)
     parser.add_argument("--out")
     args = parser.parse_args()
+    if args.floor_worker:
+        floor_worker(args.records, *args.floor_worker)
+        return
 
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
@@ -231,6 +242,83 @@ def cleanup(ctx: Any) -> None:
     model.Session.remove()
 
 
+def package_dicts(count: int, owner_org: str) -> list[dict[str, Any]]:
+    """The bench records as a vanilla CKAN client would post them to package_create."""
+    keep = ("name", "title", "notes", "license_id", "maintainer", "maintainer_email", "extras", "tags")
+    return [
+        dict(
+            {k: d[k] for k in keep},
+            name=d["name"].replace("bench-cosecha", "bench-floor"),
+            owner_org=owner_org,
+            private=False,
+            resources=[{k: v for k, v in r.items() if k != "id"} for r in d["resources"]],
+        )
+        for d in records(count)
+    ]
+
+
+def floor_worker(count: int, ini: str, part: str) -> None:
+    """One process of --floor: load vanilla CKAN, say ready, wait for the signal, create its share."""
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(ini))
+    index, parts = (int(n) for n in part.split("/"))
+    with app._wsgi_app.test_request_context():
+        import ckan.model as model
+        import ckan.plugins.toolkit as tk
+
+        site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+        mine = package_dicts(count, model.Group.get(ORG).id)[index::parts]
+        print("ready", flush=True)
+        sys.stdin.readline()
+        for data in mine:
+            tk.get_action("package_create")({"user": site_user, "ignore_auth": True}, data)
+        print("done", flush=True)
+
+
+def run_floor(args: argparse.Namespace, processes: int) -> dict[str, Any]:
+    """Vanilla CKAN's package_create on the same records in ``processes`` processes (see --floor)."""
+    from ckan.cli import load_config
+
+    ini = Path(tempfile.mkdtemp(prefix="cim-floor-")) / "vanilla.ini"
+    text = Path(args.ini).read_text(encoding="utf-8")
+    ini.write_text(
+        text.replace("[app:main]\n", "[app:main]\nckan.plugins = activity\nckan.search.solr_commit = false\n", 1),
+        encoding="utf-8",
+    )
+    assert load_config(str(ini))["ckan.plugins"] in (["activity"], "activity")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--records", str(args.records), "--floor-worker", str(ini), f"{i}/{processes}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(processes)
+    ]
+    for worker in workers:
+        if worker.stdout.readline().strip() != "ready":
+            raise SystemExit("a --floor worker did not start")
+    started = time.perf_counter()
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    failed = sum(worker.stdout.readline().strip() != "done" for worker in workers)
+    seconds = time.perf_counter() - started
+    for worker in workers:
+        worker.wait(timeout=60)
+    created = args.records if not failed else None
+    return {
+        "what": "vanilla CKAN 2.12 package_create (plugins: activity), same records, no harvesting",
+        "processes": processes,
+        "records": args.records,
+        "failed_processes": failed,
+        "seconds": round(seconds, 2),
+        "datasets_per_second": round(created / seconds, 2) if created else None,
+    }
+
+
 def run_bench(args: argparse.Namespace) -> None:
     import ckan.model as model
     import ckan.plugins.toolkit as tk
@@ -299,6 +387,10 @@ def run_bench(args: argparse.Namespace) -> None:
         tk.get_action("harvest_source_delete")(ctx(), {"id": source["id"], "clear": True})
         model.Session.remove()
     server.shutdown()
+    floor = None
+    if args.floor:
+        floor = run_floor(args, max(args.consumers, 1))
+        cleanup(ctx)
     ours, theirs = results.get("cimibague_ckan"), results.get("ckan")
     ratio = None
     if ours and theirs and theirs["datasets_per_second"]:
@@ -311,6 +403,7 @@ def run_bench(args: argparse.Namespace) -> None:
         "ratio_cim_over_baseline": ratio,
         "target_datasets_per_second": 25,
         "target_met": bool(ours and ours["datasets_per_second"] >= 25 and not ours["errors"]),
+        "floor": floor,
         "fetch_consumers": args.consumers,
         "cpus": os.cpu_count(),
     }
