@@ -16,7 +16,7 @@ dev ini) runs on the same records with the same consumers, before or after ours 
 and their datasets are purged afterwards.
 
 --floor adds a third figure, the ceiling of any harvester built on CKAN's action layer here: vanilla CKAN
-2.12 (plugins `activity` only, default schema, default Solr commits) creating the same records with plain
+2.12 (plugins `activity` only, default schema, no Solr commit per dataset, as ours) creating the same records with plain
 `package_create`, in as many processes as there are fetch consumers (each process loads CKAN before the
 clock; the clock runs from the start signal until every process has created its share). No HTTP, no
 harvest objects, no mapping, no workflow: what is left is CKAN's own cost of a dataset.
