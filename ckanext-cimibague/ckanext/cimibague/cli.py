@@ -55,6 +55,39 @@ def seed(sysadmin: str | None, password_file: Path | None, email: str, demo: boo
         click.echo(f"Conjuntos de ejemplo: {created} creados.")
 
 
+# ------------------------------------------------------------------------ freshness (planning)
+
+
+@cimibague.group(short_help="Estado de actualización de los conjuntos.")
+def freshness() -> None:
+    """Estado de actualización de los conjuntos según su periodicidad (al día, por vencer, vencido)."""
+
+
+@freshness.command("update")
+@click.option("--batch", default=100, show_default=True, help="Conjuntos reindexados por lote.")
+def freshness_update(batch: int) -> None:
+    """Recalcula el estado de actualización y reindexa los conjuntos cuyo estado cambió hoy.
+
+    Lo ejecuta a diario el programador del sitio (bin/cim); es idempotente.
+    """
+    from ckan.lib.search import commit, rebuild
+
+    from ckanext.cimibague import search
+
+    today = search.local_today()
+    stale = [package_id for package_id, _total in search.stale_freshness(today)]
+    if not stale:
+        click.echo(f"Estado de actualización al {today.isoformat()}: ningún conjunto cambió.")
+        return
+    with click.progressbar(length=len(stale), label="Reindexando", show_pos=True) as bar:
+        for start in range(0, len(stale), batch):
+            chunk = stale[start : start + batch]
+            rebuild(package_ids=chunk, quiet=True)
+            bar.update(len(chunk))
+    commit()
+    click.echo(f"Estado de actualización al {today.isoformat()}: {len(stale)} conjuntos reindexados.")
+
+
 # ------------------------------------------------------------------------ formato de recolección (spreadsheet)
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "cimibague_eje_choices",
     "cimibague_ejes",
     "cimibague_entidad_choices",
+    "cimibague_freshness",
     "cimibague_indicator_chart",
     "cimibague_periodicidad_choices",
     "cimibague_sector_choices",
@@ -99,6 +100,22 @@ def cimibague_entidad_choices(field: dict[str, Any] | None = None) -> list[Choic
         .order_by(model.Group.title, model.Group.name)
     )
     return [{"value": name, "label": title or name} for name, title in rows]
+
+
+def cimibague_freshness(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The dataset's update state for its badge: ``state``, ``label`` and ``expected`` (the date its next
+    update is due), or None when its periodicity sets no period. Computed from the dataset itself (one
+    pure function), so the page is right even on a day the index has not been refreshed yet."""
+    from ckanext.cimibague import freshness, search
+
+    result = freshness.dataset_freshness(pkg, search.local_today(), search.warn_days())
+    if result.state == freshness.SIN_PERIODICIDAD:
+        return None
+    return {
+        "state": result.state,
+        "label": tk.h.scheming_language_text(freshness.STATES[result.state]),
+        "expected": result.expected.isoformat() if result.expected else None,
+    }
 
 
 def cimibague_indicator_chart(pkg: dict[str, Any]) -> Any:

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.cimibague import helpers, vocabularies
+from ckanext.cimibague import freshness, helpers, vocabularies
 from ckanext.cimibague.workflow.labels import STATE_LABELS
 
-__all__ = ["FACETS", "facet_labels", "facets", "index_fields", "label_facets"]
+__all__ = [
+    "FACETS",
+    "facet_labels",
+    "facets",
+    "freshness_fields",
+    "index_fields",
+    "label_facets",
+    "local_today",
+    "stale_freshness",
+    "warn_days",
+]
 
 # Solr field -> facet title (Spanish first). The cim_* fields are multi-valued strings in the CIM core.
 FACETS: dict[str, dict[str, str]] = {
@@ -20,6 +33,7 @@ FACETS: dict[str, dict[str, str]] = {
     "cim_entidad": {"es": "Entidad fuente", "en": "Source entity"},
     "cim_cobertura": {"es": "Comuna o corregimiento", "en": "Comuna or corregimiento"},
     "cim_periodicidad": {"es": "Periodicidad", "en": "Frequency"},
+    "cim_actualizacion": {"es": "Actualización", "en": "Up to date"},
     "res_format": {"es": "Formato", "en": "Format"},
     "tags": {"es": "Etiqueta", "en": "Tag"},
 }
@@ -67,7 +81,69 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     if pkg_dict.get("type") != "harvest":
         state = pkg_dict.get("estado_flujo") or ("recibido" if pkg_dict.get("private") else "publicado")
         pkg_dict["cim_estado"] = [state]
+        pkg_dict.update(freshness_fields(pkg_dict))
     return pkg_dict
+
+
+def local_today() -> dt.date:
+    """Today in Ibagué (``ckan.display_timezone``), whatever the server's clock zone."""
+    zone = tk.config.get("ckan.display_timezone") or "America/Bogota"
+    try:
+        return dt.datetime.now(ZoneInfo(zone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.date.today()
+
+
+def warn_days() -> int:
+    """Days before the expected update that a dataset is «por vencer» (configurable)."""
+    return tk.config.get("ckanext.cimibague.freshness.warn_days")
+
+
+def freshness_fields(pkg_dict: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """The Solr fields of the dataset's freshness on ``today``: ``cim_actualizacion`` (the state) and
+    ``fecha_esperada_date`` (the expected next update, when there is one). The resources' update dates
+    come from the validated dict CKAN indexes (the resources themselves are flattened by then)."""
+    data = pkg_dict
+    if "resources" not in pkg_dict and pkg_dict.get("validated_data_dict"):
+        data = json.loads(pkg_dict["validated_data_dict"])
+    result = freshness.dataset_freshness(data, today or local_today(), warn_days())
+    fields: dict[str, Any] = {"cim_actualizacion": [result.state]}
+    if result.expected:
+        fields["fecha_esperada_date"] = f"{result.expected.isoformat()}T00:00:00Z"
+    return fields
+
+
+def stale_freshness(today: dt.date | None = None, batch: int = 500) -> Iterator[tuple[str, int]]:
+    """(id, total) of every indexed dataset whose freshness state or expected date is not the one of
+    ``today`` (or was never indexed): what the daily ``ckan cimibague freshness update`` reindexes. Reads
+    the index in pages (datasets without periodicity never change state and are skipped)."""
+    from ckan.lib.search import query_for
+
+    today = today or local_today()
+    query = query_for("package")
+    start = 0
+    while True:
+        found = query.run(
+            {
+                "q": "*:*",
+                "fq": "-dataset_type:harvest -cim_actualizacion:sin_periodicidad",
+                "fl": "id cim_actualizacion fecha_esperada_date validated_data_dict",
+                "sort": "id asc",
+                "rows": batch,
+                "start": start,
+                "facet": "false",
+            },
+            permission_labels=None,
+        )
+        for doc in found["results"]:
+            indexed = {"cim_actualizacion": doc.get("cim_actualizacion")}
+            if doc.get("fecha_esperada_date"):
+                indexed["fecha_esperada_date"] = doc["fecha_esperada_date"]
+            if freshness_fields(doc, today) != indexed:
+                yield doc["id"], found["count"]
+        start += batch
+        if start >= found["count"]:
+            return
 
 
 def facet_labels(entities: set[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -80,6 +156,7 @@ def facet_labels(entities: set[str] | None = None) -> dict[str, dict[str, Any]]:
     labels["dataset_type"]["indicador"] = {"es": "Indicadores", "en": "Indicators"}
     labels["dataset_type"]["dataset"] = {"es": "General (sin eje)", "en": "General"}
     labels["cim_estado"] = {state: tk._(text) for state, text in STATE_LABELS.items()}
+    labels["cim_actualizacion"] = dict(freshness.STATES)
     if entities:
         labels["cim_entidad"] = _entity_titles(entities)
     return labels
