@@ -48,3 +48,25 @@ def test_no_series_no_chart():
 def test_titles_are_escaped():
     svg = str(indicator_svg({**INDICATOR, "title": "<script>alert(1)</script>"}))
     assert "<script>" not in svg
+
+
+@pytest.mark.parametrize("vertical", [False, True])
+def test_bar_chart_bars_are_proportional_and_described(vertical):
+    from ckanext.cimibague.charts import bar_svg
+
+    svg = ET.fromstring(str(bar_svg([("Observatorios", 4), ("POT <b>", 2), ("Vacío", 0)], "Publicados", vertical)))
+    assert svg.get("role") == "img"
+    title_id, desc_id = svg.get("aria-labelledby").split()
+    assert svg.find(f"{SVG}title").get("id") == title_id and svg.find(f"{SVG}title").text == "Publicados"
+    assert svg.find(f"{SVG}desc").get("id") == desc_id
+    assert svg.find(f"{SVG}desc").text == "Observatorios: 4; POT <b>: 2; Vacío: 0"  # escaped in the markup
+    bars = [rect for rect in svg.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
+    size = "height" if vertical else "width"
+    sizes = [float(bar.get(size)) for bar in bars]
+    assert sizes[0] == pytest.approx(2 * sizes[1]) and sizes[2] == 0
+
+
+def test_no_counts_no_bar_chart():
+    from ckanext.cimibague.charts import bar_svg
+
+    assert str(bar_svg([], "x")) == "" and str(bar_svg([("a", 0)], "x")) == ""

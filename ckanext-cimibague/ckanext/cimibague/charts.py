@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ckanext.cimibague.logic.validators import parse_number
 
-__all__ = ["indicator_svg"]
+__all__ = ["bar_svg", "indicator_svg"]
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 36, 48
@@ -93,3 +93,58 @@ def indicator_svg(dataset: dict[str, Any], labels: dict[str, str] | None = None)
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+BAR_COLOUR = "#0b5394"  # 7.6:1 against white
+
+
+def bar_svg(items: list[tuple[str, int]], title: str, vertical: bool = False) -> Markup:
+    """An accessible SVG bar chart of (label, count): horizontal bars (long labels, e.g. the ejes) or, with
+    ``vertical``, columns (e.g. months). The numbers are also in the chart's description and on each bar;
+    pages show them as a table too. Empty markup when there is nothing to draw."""
+    if not items or not any(count for _, count in items):
+        return Markup("")
+    uid = f"bar-{abs(hash((title, tuple(items)))) % 10**8}"
+    top = max(count for _, count in items) or 1
+    desc = "; ".join(f"{label}: {count}" for label, count in items)
+    if vertical:
+        width, height, left, bottom, top_margin = max(320, 48 * len(items) + 60), 260, 40, 64, 24
+        band = (width - left - 16) / len(items)
+        plot = height - bottom - top_margin
+        shapes = []
+        for i, (label, count) in enumerate(items):
+            h = plot * count / top
+            x = left + i * band + band * 0.15
+            y = top_margin + plot - h
+            shapes.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{band * 0.7:.1f}" height="{h:.1f}" fill="{BAR_COLOUR}">'
+                f"<title>{escape(label)}: {count}</title></rect>"
+                f'<text x="{x + band * 0.35:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11" '
+                f'fill="#222">{count}</text>'
+                f'<text x="{x + band * 0.35:.1f}" y="{height - bottom + 14}" text-anchor="end" font-size="11" '
+                f'fill="#222" transform="rotate(-45 {x + band * 0.35:.1f} {height - bottom + 14})">'
+                f"{escape(label)}</text>"
+            )
+        axis = f'<line x1="{left}" y1="{top_margin + plot}" x2="{width - 16}" y2="{top_margin + plot}" stroke="#555"/>'
+    else:
+        row, left, right = 28, 300, 48
+        width, height = 720, row * len(items) + 16
+        span = width - left - right
+        shapes = []
+        for i, (label, count) in enumerate(items):
+            y = 8 + i * row
+            w = span * count / top
+            shapes.append(
+                f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="13" fill="#222">'
+                f"{escape(label)}</text>"
+                f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row - 10}" fill="{BAR_COLOUR}">'
+                f"<title>{escape(label)}: {count}</title></rect>"
+                f'<text x="{left + w + 6:.1f}" y="{y + 17}" font-size="13" fill="#222">{count}</text>'
+            )
+        axis = f'<line x1="{left}" y1="4" x2="{left}" y2="{height - 4}" stroke="#555"/>'
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cimibague-bar-chart" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{uid}-title {uid}-desc" style="max-width:100%;height:auto">'
+        f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(desc)}</desc>'
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>{axis}{"".join(shapes)}</svg>'
+    )

@@ -13,9 +13,10 @@ from flask import Blueprint, Response, send_file
 from flask.typing import ResponseReturnValue
 
 from ckanext.cimibague import seed
+from ckanext.cimibague.transparency_views import cimibague_transparencia
 from ckanext.cimibague.workflow import attachments
 
-__all__ = ["cimibague"]
+__all__ = ["cimibague", "cimibague_transparencia"]
 
 cimibague = Blueprint("cimibague", __name__)
 

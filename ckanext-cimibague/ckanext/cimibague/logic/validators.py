@@ -34,6 +34,7 @@ __all__ = [
     "cimibague_period",
     "cimibague_phone",
     "cimibague_required",
+    "cimibague_required_if_restricted",
     "cimibague_scale",
     "cimibague_url",
     "cimibague_year",
@@ -104,6 +105,35 @@ def cimibague_required(field: Field, schema: Schema):
             return
         if field.get("required"):
             errors[key].append(_("%(field)s is required") % {"field": label(field)})
+        elif value is tk.missing or value is None:
+            data.pop(key, None)
+        raise tk.StopOnError
+
+    return validator
+
+
+RESTRICTED_ACCESS = ("clasificada", "reservada")
+APPROVED_STATES = ("aprobado", "publicado")
+
+
+@scheming_validator
+def cimibague_required_if_restricted(field: Field, schema: Schema):
+    """Required to approve and publish a dataset whose ``nivel_acceso`` is clasificada or reservada (Ley
+    1712 de 2014: the Índice de Información Clasificada y Reservada needs it). Before approval it may be
+    missing, so that what a harvester or a spreadsheet brings is received and completed in review; empty,
+    it is dropped."""
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context) -> None:
+        value = data.get(key, tk.missing)
+        if not _empty(value):
+            return
+        level = data.get(key[:-1] + ("nivel_acceso",))
+        state = data.get(key[:-1] + ("estado_flujo",))
+        if level in RESTRICTED_ACCESS and state in APPROVED_STATES:
+            errors[key].append(
+                _("%(field)s is required to approve a dataset whose access level is «%(level)s»")
+                % {"field": label(field), "level": level}
+            )
         elif value is tk.missing or value is None:
             data.pop(key, None)
         raise tk.StopOnError
