@@ -28,7 +28,11 @@ def world():
     transparency.clear_cache()
     org, entidad = nodes_and_entity()
     otra = factories.Group(
-        type="entidad", name="gobernacion", title="Gobernación del Tolima", tipo_entidad="publica", orden="departamental"
+        type="entidad",
+        name="gobernacion",
+        title="Gobernación del Tolima",
+        tipo_entidad="publica",
+        orden="departamental",
     )
     recent = (search.local_today() - dt.timedelta(days=3)).isoformat()
     resource = {"name": "Datos", "url": "https://x.gov.co/d.csv", "format": "CSV", "tipo_recurso": "datos"}

@@ -127,8 +127,8 @@ def cimibague_required_if_restricted(field: Field, schema: Schema):
         value = data.get(key, tk.missing)
         if not _empty(value):
             return
-        level = data.get(key[:-1] + ("nivel_acceso",))
-        state = data.get(key[:-1] + ("estado_flujo",))
+        level = data.get((*key[:-1], "nivel_acceso"))
+        state = data.get((*key[:-1], "estado_flujo"))
         if level in RESTRICTED_ACCESS and state in APPROVED_STATES:
             errors[key].append(
                 _("%(field)s is required to approve a dataset whose access level is «%(level)s»")
