@@ -10,15 +10,22 @@ from babel.messages.pofile import read_po
 LC = Path(__file__).resolve().parents[1] / "ckanext-cimibague/ckanext/cimibague/i18n/es/LC_MESSAGES"
 
 
-def _messages(catalog) -> dict[str, str]:
-    return {m.id: m.string for m in catalog if m.id}
+def _messages(catalog) -> dict:
+    """msgid -> msgstr; a plural entry as (singular, plural) -> (its forms) (the .mo reader gives lists)."""
+
+    def key(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return {key(m.id): key(m.string) for m in catalog if m.id}
 
 
 def test_every_message_is_translated():
     with open(LC / "ckanext-cimibague.po", "rb") as f:
         po = _messages(read_po(f))
     assert po
-    untranslated = [msgid for msgid, msgstr in po.items() if not msgstr]
+    untranslated = [
+        msgid for msgid, msgstr in po.items() if not msgstr or (isinstance(msgstr, tuple) and not all(msgstr))
+    ]
     assert not untranslated
 
 
