@@ -358,6 +358,9 @@ def test_dcat_and_feeds(app, world, who):
         "/catalog.ttl?fq=capacity:private",
         "/catalog.ttl?modified_since=2000-01-01",
         "/dcat.json",
+        "/vocabulario/ejes.ttl",  # the CIM's scheme of ejes (dcat:theme): no dataset, count or title
+        "/vocabulario/ejes/bases-de-datos.jsonld",
+        "/vocabulario/ejes/observatorios.rdf",
         "/api/3/action/dcat_catalog_search?q=zanahoria",
         "/api/3/action/dcat_catalog_search?q=berenjena&format=jsonld",
         "/feeds/dataset.atom",

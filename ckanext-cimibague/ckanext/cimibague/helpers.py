@@ -8,17 +8,35 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.cimibague import charts, vocabularies
+from ckanext.cimibague.portal import (
+    cimibague_dataset_sections,
+    cimibague_date,
+    cimibague_entity_fields,
+    cimibague_entity_titles,
+    cimibague_latest_datasets,
+    cimibague_search_heading_level,
+    cimibague_search_map_extent,
+    cimibague_spatial_extent,
+)
 from ckanext.cimibague.workflow import attachments, labels
 
 __all__ = [
     "cimibague_cobertura_choices",
+    "cimibague_dataset_sections",
+    "cimibague_date",
     "cimibague_eje_choices",
     "cimibague_ejes",
     "cimibague_entidad_choices",
+    "cimibague_entity_fields",
+    "cimibague_entity_titles",
     "cimibague_freshness",
     "cimibague_indicator_chart",
+    "cimibague_latest_datasets",
     "cimibague_periodicidad_choices",
+    "cimibague_search_heading_level",
+    "cimibague_search_map_extent",
     "cimibague_sector_choices",
+    "cimibague_spatial_extent",
     "cimibague_territorio_choices",
     "cimibague_workflow_attachment_href",
     "cimibague_workflow_can",
@@ -145,6 +163,20 @@ _TYPE_TEXTS: dict[str, dict[str, str]] = {
         "update label": "Update source entity",
         "search placeholder": "Search source entities...",
     },
+    # the nodes: one organization per eje temático
+    "organization": {
+        "breadcrumb": "Thematic axes",
+        "content tab": "Thematic axes",
+        "main nav": "Thematic axes",
+        "page title": "Thematic axes",
+        "add link": "Add thematic axis",
+        "create label": "New thematic axis",
+        "create title": "New thematic axis",
+        "edit label": "Edit thematic axis",
+        "save label": "Save thematic axis",
+        "update label": "Update thematic axis",
+        "search placeholder": "Search thematic axes...",
+    },
 }
 
 
@@ -170,6 +202,9 @@ def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str, p
     if entity_type == "group" and object_type == "entidad":
         text = _TYPE_TEXTS["group"].get(purpose)
         return tk._(text) if text else next_helper(entity_type, "group", purpose)
+    if entity_type == "organization" and object_type == "organization":
+        text = _TYPE_TEXTS["organization"].get(purpose)
+        return tk._(text) if text else next_helper(entity_type, object_type, purpose)
     return next_helper(entity_type, object_type, purpose)
 
 

@@ -13,10 +13,11 @@ from flask import Blueprint, Response, send_file
 from flask.typing import ResponseReturnValue
 
 from ckanext.cimibague import seed
+from ckanext.cimibague.dcat_views import cimibague_vocabulario
 from ckanext.cimibague.transparency_views import cimibague_transparencia
 from ckanext.cimibague.workflow import attachments
 
-__all__ = ["cimibague", "cimibague_transparencia"]
+__all__ = ["cimibague", "cimibague_transparencia", "cimibague_vocabulario"]
 
 cimibague = Blueprint("cimibague", __name__)
 
@@ -216,3 +217,14 @@ def formato_template() -> Response:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": "attachment; filename=formato-recoleccion-cim.xlsx"},
     )
+
+
+# ------------------------------------------------------------------------------------------- portal
+
+
+@cimibague.route("/acerca")
+def acerca() -> str:
+    """«Acerca del CIM»: what the CIM does and how information is reviewed before it is published
+    (PRO-PÉT-03), as prose in the visitor's language (Spanish unless English is chosen)."""
+    lang = "en" if (tk.h.lang() or "").startswith("en") else "es"
+    return tk.render(f"cimibague/acerca/{lang}.html", {"ejes": tk.h.cimibague_ejes()})
