@@ -106,6 +106,7 @@ def test_figures_per_eje_on_the_ejes_nodes():
 
 
 def test_the_page_in_spanish_for_anyone(app, world):
+    assert 'href="/transparencia">Transparencia</a>' in app.get("/").body  # linked from every page's footer
     page = app.get("/transparencia")
     assert page.status_code == 200
     body = page.body
