@@ -96,7 +96,7 @@ def test_the_daily_command_reindexes_only_what_changed(cli, monkeypatch):
 
     # two months later the monthly dataset is overdue: only it changes
     later = search.local_today() + dt.timedelta(days=75)
-    assert [package_id for package_id, _ in search.stale_freshness(later)] == [act("package_show", id="al-dia")["id"]]
+    assert list(search.stale_freshness(later)) == [act("package_show", id="al-dia")["id"]]
     monkeypatch.setattr(search, "local_today", lambda: later)
     result = cli.invoke(ckan, ["cimibague", "freshness", "update"])
     assert result.exit_code == 0, result.output
@@ -117,5 +117,4 @@ def test_a_dataset_indexed_before_freshness_existed_is_refreshed():
         doc.pop(key, None)
     conn.add([doc], commit=True)
     assert "cim_actualizacion" not in _indexed("vencido")
-    stale = [package_id for package_id, _ in search.stale_freshness()]
-    assert stale == [act("package_show", id="vencido")["id"]]
+    assert list(search.stale_freshness()) == [act("package_show", id="vencido")["id"]]

@@ -75,7 +75,7 @@ def freshness_update(batch: int) -> None:
     from ckanext.cimibague import search
 
     today = search.local_today()
-    stale = [package_id for package_id, _total in search.stale_freshness(today)]
+    stale = list(search.stale_freshness(today))
     if not stale:
         click.echo(f"Estado de actualización al {today.isoformat()}: ningún conjunto cambió.")
         return

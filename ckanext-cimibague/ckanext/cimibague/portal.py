@@ -196,10 +196,10 @@ def cimibague_entity_fields(group: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def cimibague_entity_titles() -> dict[str, str]:
-    """Source entity name -> title (one query), to name a dataset's entity in listings."""
-    from ckanext.cimibague.helpers import cimibague_entidad_choices
+    """Source entity name -> title, to name a dataset's entity in listings (the search facets' cache)."""
+    from ckanext.cimibague.search import entity_titles
 
-    return {choice["value"]: choice["label"] for choice in cimibague_entidad_choices()}
+    return entity_titles()
 
 
 # Pages whose own title is their h1 (templates organization/read.html, group/read.html).

@@ -16,6 +16,7 @@ from ckanext.cimibague.workflow.labels import STATE_LABELS
 
 __all__ = [
     "FACETS",
+    "entity_titles",
     "facet_labels",
     "facets",
     "freshness_fields",
@@ -113,8 +114,8 @@ def freshness_fields(pkg_dict: dict[str, Any], today: dt.date | None = None) -> 
     return fields
 
 
-def stale_freshness(today: dt.date | None = None, batch: int = 500) -> Iterator[tuple[str, int]]:
-    """(id, total) of every indexed dataset whose freshness state or expected date is not the one of
+def stale_freshness(today: dt.date | None = None, batch: int = 500) -> Iterator[str]:
+    """The id of every indexed dataset whose freshness state or expected date is not the one of
     ``today`` (or was never indexed): what the daily ``ckan cimibague freshness update`` reindexes. Reads
     the index in pages (datasets without periodicity never change state and are skipped)."""
     from ckan.lib.search import query_for
@@ -140,7 +141,7 @@ def stale_freshness(today: dt.date | None = None, batch: int = 500) -> Iterator[
             if doc.get("fecha_esperada_date"):
                 indexed["fecha_esperada_date"] = doc["fecha_esperada_date"]
             if freshness_fields(doc, today) != indexed:
-                yield doc["id"], found["count"]
+                yield doc["id"]
         start += batch
         if start >= found["count"]:
             return
@@ -158,14 +159,14 @@ def facet_labels(entities: set[str] | None = None) -> dict[str, dict[str, Any]]:
     labels["cim_estado"] = {state: tk._(text) for state, text in STATE_LABELS.items()}
     labels["cim_actualizacion"] = dict(freshness.STATES)
     if entities:
-        labels["cim_entidad"] = _entity_titles(entities)
+        labels["cim_entidad"] = entity_titles(entities)
     return labels
 
 
 _ENTITY_TITLES: tuple[float, dict[str, str]] = (0.0, {})
 
 
-def _entity_titles(names: set[str] | None = None, ttl: float = 60.0) -> dict[str, str]:
+def entity_titles(names: set[str] | None = None, ttl: float = 60.0) -> dict[str, str]:
     """Entity name -> title, cached for a minute (the facet labels of every search need it); refreshed
     at once when a name is not in the cache yet."""
     global _ENTITY_TITLES

@@ -14,15 +14,11 @@ __all__ = ["cimibague_transparencia"]
 cimibague_transparencia = Blueprint("cimibague_transparencia", __name__)
 
 
-def _entity_titles(names: list[str]) -> dict[str, str]:
-    return search._entity_titles(set(names))
-
-
 @cimibague_transparencia.route("/transparencia")
 def transparencia() -> str:
     figures = transparency.figures()
     lang = tk.h.lang() or "es"
-    titles = _entity_titles([row["name"] for row in figures.per_entity])
+    titles = search.entity_titles({row["name"] for row in figures.per_entity})
     per_eje = [dict(row, title=row["title"].get(lang) or row["title"]["es"]) for row in figures.per_eje]
     per_entity = [dict(row, title=titles.get(row["name"], row["name"])) for row in figures.per_entity]
     extra: dict[str, Any] = {
