@@ -4,11 +4,56 @@
 
 from __future__ import annotations
 
+import configparser
+import os
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import close_all_sessions
 
 PLUGINS_WITH_TABLES = ("activity", "harvest", "cimibague")
+
+# What each pytest-xdist worker gwK (bin/cim test -n, CIM_TEST_WORKERS) has of its own: the databases and
+# the Solr core get the suffix _gwK (bin/cim creates them), Redis the database number after the test
+# site's plus 1 + K, the storage a folder gwK inside the test storage. CKAN reads these variables over
+# the ini (CONFIG_FROM_ENV_VARS); without xdist nothing changes.
+_PER_WORKER = {
+    "CKAN_SQLALCHEMY_URL": "sqlalchemy.url",
+    "CKAN_DATASTORE_WRITE_URL": "ckan.datastore.write_url",
+    "CKAN_DATASTORE_READ_URL": "ckan.datastore.read_url",
+    "CKAN_SOLR_URL": "solr_url",
+    "CKAN_REDIS_URL": "ckan.redis.url",
+    "CKAN_STORAGE_PATH": "ckan.storage_path",
+}
+
+
+def _for_worker(variable: str, value: str, worker: str) -> str:
+    if variable == "CKAN_STORAGE_PATH":
+        path = os.path.join(value, worker)
+        os.makedirs(path, exist_ok=True)
+        return path
+    url = urlsplit(value)
+    if variable == "CKAN_REDIS_URL":
+        base = int(url.path.strip("/") or 0)
+        return urlunsplit(url._replace(path=f"/{base + 1 + int(worker[2:])}"))
+    return urlunsplit(url._replace(path=f"{url.path.rstrip('/')}_{worker}"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, point this worker at its own databases, Solr core, Redis database and storage
+    (before CKAN's plugin loads the configuration, in pytest_sessionstart)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not re.fullmatch(r"gw\d+", worker):
+        return
+    ini = os.path.abspath(config.getoption("ckan_ini") or "config/test.ini")
+    parser = configparser.ConfigParser(defaults={"here": os.path.dirname(ini)})
+    parser.read(ini)
+    for variable, option in _PER_WORKER.items():
+        value = os.environ.get(variable) or parser.get("app:main", option, fallback="")
+        if value:
+            os.environ[variable] = _for_worker(variable, value, worker)
 
 
 def _empty_workflow_history() -> None:
@@ -75,13 +120,20 @@ def _load_plugins(request):
 
 
 @pytest.fixture
-def app(request, make_app):
+def app(request):
     """CKAN's ``app`` fixture, with the app built once for the tests that change no configuration (each
-    test still gets its own client: no cookie or session crosses from one test to another)."""
+    test still gets its own client: no cookie or session crosses from one test to another). It does not
+    ask for CKAN's ``make_app`` fixture up front: that one depends on ``ckan_config``, and a test asking
+    for it (even through ``app``) counts as changing the configuration and reloads every plugin."""
     if _changes_config(request):
-        return make_app()
-    from ckan.tests.helpers import CKANTestApp
+        return request.getfixturevalue("make_app")()
+    from ckan.lib.app_globals import _CONFIG_CACHE
+    from ckan.tests.helpers import CKANTestApp, _get_test_app
 
     if "app" not in _SHARED:
-        _SHARED["app"] = make_app().app
+        _CONFIG_CACHE.clear()
+        _SHARED["app"] = _get_test_app().app
     return CKANTestApp(_SHARED["app"])
+
+
+from tests.smtp_inbox import inbox  # noqa: E402, F401 (the ``inbox`` fixture: a local SMTP server)

@@ -2,62 +2,16 @@
 
 from __future__ import annotations
 
-import email
-import socket
 import time
-from email.header import decode_header, make_header
 
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.cim_data import call_as, dataset, nodes_and_entity
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.Message]:
-        return [m for m in self.messages if address in m["X-Envelope-To"]]
-
-    def wait(self, count: int, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-
-def _subject(message: email.message.Message) -> str:
-    return str(make_header(decode_header(message["Subject"])))
-
-
-def _body(message: email.message.Message) -> str:
-    return message.get_payload(decode=True).decode("utf-8")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(ckan_config, monkeypatch):
-    port = _free_port()
-    handler = _Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
-    monkeypatch.setitem(ckan_config, "smtp.starttls", False)
-    yield handler
-    controller.stop()
+from tests.smtp_inbox import body_of as _body
+from tests.smtp_inbox import free_port as _free_port
+from tests.smtp_inbox import subject_of as _subject
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@
 - ``bulk_update_public`` / ``bulk_update_private``: refused; ``bulk_update_delete`` / ``package_delete``:
   refused for published datasets (withdraw them first).
 - resource changes on a published dataset: refused (they would bypass the review); propose them with
-  ``package_update``.
+  ``package_update``. The DataStore's own bookkeeping (``datastore_active`` set by code when a table is
+  loaded or dropped) passes, on published and frozen datasets alike (data_api/bookkeeping.py).
 - resource views (``resource_view_create`` / ``update`` / ``delete`` / ``reorder``): refused
   while the dataset is published or frozen; their title, description and configuration (an image URL, a
   text) are shown with the dataset and never pass through ``package_update``. CKAN's own default views
@@ -26,6 +27,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.cimibague.data_api import bookkeeping
 from ckanext.cimibague.workflow import labels, revisions, service
 from ckanext.cimibague.workflow.machine import INITIAL, N_, PUBLIC_STATES, State
 
@@ -182,6 +184,8 @@ def resource_create(up: Action, context: Context, data_dict: DataDict) -> Any:
 
 @tk.chained_action
 def resource_update(up: Action, context: Context, data_dict: DataDict) -> Any:
+    if bookkeeping.is_bookkeeping(context, data_dict):  # the DataStore marking a table loaded or dropped
+        return up(bookkeeping.as_workflow(context), data_dict)
     _refuse_published(context, _resource_package(data_dict), tk._(PROPOSE_INSTEAD))
     return up(context, data_dict)
 
