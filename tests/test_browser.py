@@ -403,3 +403,44 @@ def test_editor_creates_admin_approves_editor_publishes_public_finds(visit):
     expect(citizen.get_by_role("region", name=re.compile("Flujo de revisión", re.IGNORECASE))).to_have_count(0)
     visit.check(citizen, "conjunto-publico")
     visit.verify()
+
+
+def test_staff_request_an_entity_and_record_its_answer(visit):
+    """The planning pages as the staff use them: the request form, the request and its answer, the
+    calendar and the entity scorecard; axe-core on each."""
+    import datetime as dt
+
+    from ckanext.cimibague.planning import solicitudes
+
+    org, _entidad = cim_data.nodes_and_entity()
+    factories.User(name="pu-editor", fullname="Pu Editor", password=PASSWORD, email="pu-editor@ibague.gov.co")
+    helpers.call_action("organization_member_create", id=org["id"], username="pu-editor", role="editor")
+    due = (solicitudes.today() + dt.timedelta(days=20)).isoformat()
+
+    editor = visit.new_page("editor")
+    _login(visit, editor, "pu-editor")
+    _navigate(editor, editor.get_by_role("link", name="Solicitudes").first.click)
+    visit.check(editor, "solicitudes")
+    _navigate(editor, editor.get_by_role("link", name=re.compile("Nueva solicitud")).click)
+    visit.check(editor, "solicitud-formulario")
+    editor.get_by_label(re.compile(r"Nodo que solicita")).select_option(label="Nodo de pruebas")
+    editor.get_by_label(re.compile(r"^\W*Entidad fuente")).select_option(
+        label="Departamento Administrativo Nacional de Estadística"
+    )
+    editor.get_by_label(re.compile(r"Qué se solicita")).fill("Proyecciones de población 2026")
+    editor.get_by_label(re.compile(r"Número de oficio")).fill("1120-045")
+    editor.get_by_label(re.compile(r"^\W*Fecha límite")).fill(due)
+    _navigate(editor, editor.get_by_role("button", name="Guardar como enviada").click)
+    expect(editor.get_by_role("heading", name="Proyecciones de población 2026", level=1)).to_be_visible()
+    visit.check(editor, "solicitud-enviada")
+    editor.get_by_label(re.compile(r"^\W*Fecha de la respuesta")).fill(solicitudes.today().isoformat())
+    editor.get_by_label(re.compile(r"Qué se recibió")).fill("Archivo de proyecciones por comuna")
+    _navigate(editor, editor.get_by_role("button", name="Registrar la respuesta").click)
+    expect(editor.get_by_text("Se registró la respuesta")).to_be_visible()
+    visit.check(editor, "solicitud-respondida")
+    _navigate(editor, editor.get_by_role("link", name="Calendario").click)
+    visit.check(editor, "calendario")
+    _navigate(editor, editor.get_by_role("link", name="Tablero de entidades").click)
+    expect(editor.get_by_role("cell", name="1").first).to_be_visible()
+    visit.check(editor, "tablero-entidades")
+    visit.verify()

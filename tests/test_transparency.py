@@ -160,3 +160,20 @@ def test_approval_needs_the_legal_metadata_of_restricted_information(world):
     public = act("package_create", **dataset("bases-de-datos", org, otra, name="publica"))
     call_as("cim-admin", "cimibague_workflow_transition", id=public["id"], to="en_revision")
     call_as("cim-director", "cimibague_workflow_transition", id=public["id"], to="aprobado")
+
+
+def test_expired_figures_are_served_while_a_thread_recomputes_them(world):
+    import time
+
+    transparency.clear_cache()
+    fresh = transparency.figures()
+    stale = transparency.Figures(total=-1)
+    transparency._CACHE["figures"] = (time.monotonic() - transparency.CACHE_SECONDS - 1, stale)
+    assert transparency.figures(background=True) is stale  # served at once, not waited for
+    deadline = time.monotonic() + 10
+    while transparency._REFRESHING.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert transparency.figures(background=True).total == fresh.total != -1
+    # without a cache (a new process) the figures are computed, never invented
+    transparency.clear_cache()
+    assert transparency.figures(background=True).total == fresh.total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,78 @@ def freshness_update(batch: int) -> None:
             bar.update(len(chunk))
     commit()
     click.echo(f"Estado de actualización al {today.isoformat()}: {len(stale)} conjuntos reindexados.")
+
+
+# ------------------------------------------------------------------------ requests and reminders (planning)
+
+
+@cimibague.group(short_help="Solicitudes a las entidades fuente (cronograma).")
+def requests() -> None:
+    """Solicitudes de información a las entidades fuente."""
+
+
+@requests.command("generate")
+@click.option(
+    "--dias", type=int, default=None, help="Anticipación en días (por defecto: ckanext.cimibague.requests.lead_days)."
+)
+def requests_generate(dias: int | None) -> None:
+    """Marca vencidas las solicitudes cuya fecha límite pasó y prepara, como borradores, las solicitudes de
+    las actualizaciones esperadas en los próximos días (o ya atrasadas) que aún no tienen una para ese
+    periodo. Lo ejecuta a diario el programador del sitio (bin/cim); es idempotente."""
+    from ckanext.cimibague.planning import cronograma, solicitudes
+
+    today = solicitudes.today()
+    expired = solicitudes.mark_overdue(today)
+    click.echo(f"Solicitudes marcadas como vencidas: {expired}.")
+    lead = cronograma.lead_days() if dias is None else dias
+    candidates = list(cronograma.candidates(today + dt.timedelta(days=lead)))
+    with click.progressbar(length=len(candidates), label="Cronograma", show_pos=True) as bar:
+        plan = cronograma.generate(today, lead=lead, progress=bar.update)
+    for reason in plan.skipped:
+        click.echo(f"Sin solicitud: {reason}", err=True)
+    click.echo(
+        f"Cronograma al {today.isoformat()}: {len(plan.created)} solicitudes creadas (borrador), "
+        f"{plan.existing} ya existían, {len(plan.skipped)} omitidas."
+    )
+
+
+@cimibague.group(short_help="Recordatorios diarios al personal de los nodos.")
+def reminders() -> None:
+    """Resumen diario por correo de lo pendiente en los nodos de cada persona."""
+
+
+@reminders.command("send")
+@click.option("--dry-run", is_flag=True, help="Mostrar los resúmenes sin enviarlos.")
+def reminders_send(dry_run: bool) -> None:
+    """Envía a cada integrante de un nodo un correo con las solicitudes vencidas y los conjuntos
+    vencidos o por vencer de sus nodos (nadie recibe un resumen vacío)."""
+    from ckanext.cimibague.planning import reminders as digest
+
+    if not dry_run and not digest.enabled():
+        click.echo("Recordatorios desactivados (ckanext.cimibague.reminders.enabled = false).")
+        return
+    digests = digest.build()
+    if dry_run:
+        for item in digests:
+            click.echo(f"Para: {item.user.name} <{item.user.email or 'sin correo'}>")
+            click.echo(f"Asunto: {item.subject()}")
+            click.echo("")
+            click.echo(item.body())
+            click.echo("-" * 72)
+        click.echo(f"Simulación: {len(digests)} resúmenes (no se envió ninguno).")
+        return
+    sent = 0
+    failed: list[str] = []
+    with click.progressbar(digests, label="Enviando", show_pos=True) as bar:
+        for item in bar:
+            done, errors = digest.send([item])
+            sent += done
+            failed += errors
+    for line in failed:
+        click.echo(f"No enviado: {line}", err=True)
+    click.echo(f"Recordatorios: {sent} enviados, {len(failed)} sin enviar.")
+    if failed:
+        raise SystemExit(1)
 
 
 # ------------------------------------------------------------------------ formato de recolección (spreadsheet)

@@ -22,17 +22,26 @@ from ckanext.cimibague.workflow import attachments, labels
 
 __all__ = [
     "cimibague_cobertura_choices",
+    "cimibague_dataset_requests",
     "cimibague_dataset_sections",
     "cimibague_date",
     "cimibague_eje_choices",
     "cimibague_ejes",
     "cimibague_entidad_choices",
     "cimibague_entity_fields",
+    "cimibague_entity_title",
     "cimibague_entity_titles",
     "cimibague_freshness",
+    "cimibague_has_request",
     "cimibague_indicator_chart",
     "cimibague_latest_datasets",
+    "cimibague_number",
+    "cimibague_percent",
     "cimibague_periodicidad_choices",
+    "cimibague_quality_reports",
+    "cimibague_request_max_mb",
+    "cimibague_request_state_label",
+    "cimibague_request_types",
     "cimibague_search_heading_level",
     "cimibague_search_map_extent",
     "cimibague_sector_choices",
@@ -287,3 +296,72 @@ _REVISION_STATUSES = {
 
 def cimibague_workflow_revision_status_label(status: str) -> str:
     return tk._(_REVISION_STATUSES.get(status, status))
+
+
+# ------------------------------------------------------------------------------------------ planning
+
+
+def cimibague_request_state_label(state: str) -> str:
+    from ckanext.cimibague.planning import solicitudes
+
+    return solicitudes.state_label(state)
+
+
+def cimibague_request_max_mb() -> int:
+    return tk.config.get("ckanext.cimibague.requests.max_attachment_mb")
+
+
+def cimibague_request_types() -> str:
+    from ckanext.cimibague.planning import documents
+
+    return ", ".join(sorted(documents.ALLOWED_EXTENSIONS))
+
+
+def cimibague_entity_title(name: str) -> str:
+    """A source entity's title from its name (cached lookup shared with the facets)."""
+    from ckanext.cimibague import search
+
+    return search.entity_titles({name}).get(name, name)
+
+
+def cimibague_has_request(package_id: str, periodo: str) -> bool:
+    """Whether the dataset already has a request (not cancelled) for the update expected on ``periodo``."""
+    from ckanext.cimibague.planning.model import Request
+
+    query = model.Session.query(Request.id).filter(
+        Request.package_id == package_id, Request.periodo == periodo, Request.estado != "anulada"
+    )
+    return query.first() is not None
+
+
+def cimibague_number(value: float | None, decimals: int = 1) -> str:
+    """A number as Colombians write it (thousands dot, decimal comma): 1.234,5; 12 rather than 12,0."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}".translate(str.maketrans({",": ".", ".": ","}))
+    return text[:-2] if text.endswith(",0") else text
+
+
+def cimibague_percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)} %"
+
+
+def cimibague_dataset_requests(package_id: str) -> list[dict[str, Any]] | None:
+    """The requests about this dataset, latest due first, for whoever may read its node's requests
+    (None for everybody else)."""
+    try:
+        found = tk.get_action("cimibague_request_list")({}, {"package_id": package_id, "limit": 20})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    pkg = model.Package.get(package_id)
+    nodes = tk.get_action("organization_list_for_user")({}, {"permission": "read"})
+    if pkg is None or pkg.owner_org not in {n["id"] for n in nodes}:
+        return None
+    return sorted(found["results"], key=lambda r: r["fecha_limite"], reverse=True)
+
+
+def cimibague_quality_reports(package_id: str) -> list[dict[str, Any]]:
+    """The quality reports of the dataset's tables (the workflow panel shows them to its staff)."""
+    from ckanext.cimibague.data_api import quality
+
+    return quality.for_package(package_id)

@@ -12,7 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 import ckanext.cimibague.schemas
 from ckanext.cimibague import search
-from ckanext.cimibague.logic import action, workflow
+from ckanext.cimibague.logic import action, planning, workflow
 from ckanext.cimibague.workflow import guard, leaks, visibility
 
 LICENSES = Path(ckanext.cimibague.schemas.__file__).parent / "vocabularies" / "licencias.json"
@@ -20,7 +20,8 @@ LICENSES = Path(ckanext.cimibague.schemas.__file__).parent / "vocabularies" / "l
 
 def _actions() -> dict[str, Any]:
     """The extension's actions and the core actions the workflow chains."""
-    return {name: getattr(module, name) for module in (action, workflow, guard, leaks) for name in module.__all__}
+    modules = (action, workflow, planning, guard, leaks)
+    return {name: getattr(module, name) for module in modules for name in module.__all__}
 
 
 @tk.blanket.actions(_actions)

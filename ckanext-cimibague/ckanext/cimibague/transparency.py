@@ -3,16 +3,17 @@ up to date, how long review takes, and the Índice de Información Clasificada y
 art. 20).
 
 Only published datasets count, whoever asks: every Solr query carries the anonymous visitor's permission
-label and ``cim_estado:publicado``, every SQL query joins the public, active datasets. The figures come
-from one Solr query with facets and pivots, two grouped SQL queries and one Solr query for the índice, and
-are kept for ``CACHE_SECONDS`` (the page is public and cheap to serve).
+label and ``cim_estado:publicado``, every SQL query keeps to the public, active, published datasets. The
+figures come from one Solr query with facets and pivots and two SQL queries (the publications per month
+with the median in one grouped query; the índice), and are kept for ``CACHE_SECONDS`` (the page is
+public and cheap to serve).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,13 +26,14 @@ from ckan.lib.search.common import make_connection
 from ckan.lib.search.query import solr_literal
 
 from ckanext.cimibague import freshness, vocabularies
-from ckanext.cimibague.workflow.model import Event
 
 __all__ = ["CACHE_SECONDS", "Figures", "as_csv", "clear_cache", "figures"]
 
 CACHE_SECONDS = 60
 PUBLISHED_FQ = "+capacity:public +cim_estado:publicado -dataset_type:harvest"
 UP_TO_DATE = (freshness.AL_DIA, freshness.POR_VENCER)
+FIELD_STATE = "estado_flujo"
+RESTRICTED = ("clasificada", "reservada")
 INDEX_FIELDS = (
     "clasificacion_fundamento",
     "clasificacion_excepcion",
@@ -58,6 +60,8 @@ class Figures:
 
 _CACHE: dict[str, tuple[float, Figures]] = {}
 _LOCK = threading.Lock()
+_REFRESHING = threading.Event()
+log = logging.getLogger(__name__)
 
 
 def clear_cache() -> None:
@@ -65,16 +69,37 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def figures(max_age: float = CACHE_SECONDS) -> Figures:
-    """The page's figures, computed at most once every ``max_age`` seconds per process."""
+def figures(max_age: float = CACHE_SECONDS, *, background: bool = False) -> Figures:
+    """The page's figures, computed at most once every ``max_age`` seconds per process. With
+    ``background`` (the page), figures older than that are served once more while a thread recomputes
+    them, so that no visitor waits for the computation except the first one after the process starts."""
     with _LOCK:
         cached = _CACHE.get("figures")
         if cached and time.monotonic() - cached[0] < max_age:
             return cached[1]
-    result = _compute()
+        if cached and background:
+            if not _REFRESHING.is_set():
+                _REFRESHING.set()
+                threading.Thread(target=_refresh, name="cimibague-transparencia", daemon=True).start()
+            return cached[1]
+    return _store(_compute())
+
+
+def _store(result: Figures) -> Figures:
     with _LOCK:
         _CACHE["figures"] = (time.monotonic(), result)
     return result
+
+
+def _refresh() -> None:
+    """Recompute the figures in a thread of its own (its own database session, removed at the end)."""
+    try:
+        _store(_compute())
+    except Exception:  # the stale figures stay; the next request tries again
+        log.exception("transparency figures could not be recomputed")
+    finally:
+        model.Session.remove()
+        _REFRESHING.clear()
 
 
 def _search(params: dict[str, Any]) -> Any:
@@ -134,76 +159,77 @@ def _compute() -> Figures:
         ({"name": name, "count": count} for name, count in _facet(found, "cim_entidad").items()),
         key=lambda item: (-item["count"], item["name"]),
     )
-    result.per_month = _per_month()
-    result.median_days_to_publish = _median_days()
+    result.per_month, result.median_days_to_publish = _publications()
     result.indice = _indice()
     return result
 
 
-def _published_packages() -> Any:
-    """The ids of the public, active datasets (what the catalogue shows to anyone)."""
-    return (
-        sa.select(model.Package.id)
-        .where(model.Package.state == "active", model.Package.private.is_(False), model.Package.type != "harvest")
-        .subquery()
+PUBLICATIONS_SQL = sa.text(
+    """
+    WITH first AS (
+        SELECT e.package_id, min(e.created) AS first
+        FROM cimibague_workflow_event e JOIN package p ON p.id = e.package_id
+        WHERE e.kind = 'transicion' AND e.to_state = 'publicado'
+          AND p.state = 'active' AND NOT p.private AND p.type <> 'harvest'
+        GROUP BY e.package_id
     )
+    SELECT to_char(date_trunc('month', f.first), 'YYYY-MM') AS month, count(*) AS n,
+           percentile_cont(0.5) WITHIN GROUP (
+               ORDER BY extract(epoch FROM f.first - p.metadata_created) / 86400.0) AS median_days
+    FROM first f JOIN package p ON p.id = f.package_id
+    GROUP BY GROUPING SETS ((1), ())
+    ORDER BY 1 NULLS FIRST
+    """
+)
 
 
-def _first_publication() -> Any:
-    published = _published_packages()
-    return (
-        sa.select(Event.package_id, sa.func.min(Event.created).label("first"))
-        .where(Event.kind == "transicion", Event.to_state == "publicado")
-        .where(Event.package_id.in_(sa.select(published.c.id)))
-        .group_by(Event.package_id)
-        .subquery()
-    )
-
-
-def _per_month() -> list[dict[str, Any]]:
-    """Published datasets per month of their first publication."""
-    first = _first_publication()
-    month = sa.func.to_char(sa.func.date_trunc("month", first.c.first), "YYYY-MM")
-    rows = model.Session.execute(sa.select(month, sa.func.count()).group_by(month).order_by(month)).all()
-    return [{"month": m, "count": n} for m, n in rows]
-
-
-def _median_days() -> float | None:
-    """Median days from reception (the dataset's creation, in ``recibido``) to its first publication."""
-    first = _first_publication()
-    days = sa.extract("epoch", first.c.first - model.Package.metadata_created) / 86400.0
-    median = sa.func.percentile_cont(0.5).within_group(days)
-    value = model.Session.execute(
-        sa.select(median).select_from(first).join(model.Package, model.Package.id == first.c.package_id)
-    ).scalar()
-    return round(float(value), 1) if value is not None else None
+def _publications() -> tuple[list[dict[str, Any]], float | None]:
+    """Published datasets per month of their first publication, and the median days from reception (the
+    dataset's creation, in ``recibido``) to its first publication: one grouped query (the first
+    publications are computed once)."""
+    per_month, median = [], None
+    for month, count, days in model.Session.execute(PUBLICATIONS_SQL):
+        if month is None:  # the grand total's row
+            median = round(float(days), 1) if days is not None else None
+        else:
+            per_month.append({"month": month, "count": count})
+    return per_month, median
 
 
 def _indice() -> list[dict[str, Any]]:
     """The Índice de Información Clasificada y Reservada: of each published dataset whose access level is
-    not pública, the metadata the law asks for, and nothing else."""
-    found = _search(
-        {
-            "fq": ["+cim_nivel_acceso:(clasificada OR reservada)"],
-            "fl": "name title cim_nivel_acceso organization validated_data_dict",
-            "rows": 1000,
-            "sort": "title_string asc",
-            "facet": "false",
-        }
-    )
-    rows = []
-    for doc in found.docs:
-        data = json.loads(doc.get("validated_data_dict") or "{}")
-        rows.append(
-            {
-                "name": doc["name"],
-                "title": doc["title"],
-                "nivel_acceso": (doc.get("cim_nivel_acceso") or [""])[0],
-                "eje": doc.get("organization"),
-                **{key: data.get(key) or "" for key in INDEX_FIELDS},
-            }
+    not pública, the metadata the law asks for, and nothing else. Every one of them (no page limit), from
+    the public active datasets' fields in one query."""
+    extras = model.Package.extras
+    level = extras["nivel_acceso"].astext
+    query = (
+        sa.select(
+            model.Package.name,
+            model.Package.title,
+            level,
+            model.Group.name,
+            *(extras[key].astext for key in INDEX_FIELDS),
         )
-    return rows
+        .outerjoin(model.Group, model.Group.id == model.Package.owner_org)
+        .where(
+            model.Package.state == "active",
+            model.Package.private.is_(False),
+            model.Package.type != "harvest",
+            extras[FIELD_STATE].astext == "publicado",
+            level.in_(RESTRICTED),
+        )
+        .order_by(model.Package.title, model.Package.name)
+    )
+    return [
+        {
+            "name": name,
+            "title": title,
+            "nivel_acceso": nivel,
+            "eje": eje,
+            **{key: value or "" for key, value in zip(INDEX_FIELDS, values, strict=True)},
+        }
+        for name, title, nivel, eje, *values in model.Session.execute(query)
+    ]
 
 
 def as_csv(result: Figures, labels: dict[str, str]) -> str:

@@ -16,7 +16,7 @@ cimibague_transparencia = Blueprint("cimibague_transparencia", __name__)
 
 @cimibague_transparencia.route("/transparencia")
 def transparencia() -> str:
-    figures = transparency.figures()
+    figures = transparency.figures(background=True)
     lang = tk.h.lang() or "es"
     titles = search.entity_titles({row["name"] for row in figures.per_entity})
     per_eje = [dict(row, title=row["title"].get(lang) or row["title"]["es"]) for row in figures.per_eje]
@@ -49,7 +49,7 @@ def transparencia_csv() -> Response:
         "entity": tk._("Source entity"),
         "month": tk._("Month"),
     }
-    body = transparency.as_csv(transparency.figures(), labels)
+    body = transparency.as_csv(transparency.figures(background=True), labels)
     return Response(
         body,
         mimetype="text/csv",

@@ -14,10 +14,11 @@ from flask.typing import ResponseReturnValue
 
 from ckanext.cimibague import seed
 from ckanext.cimibague.dcat_views import cimibague_vocabulario
+from ckanext.cimibague.planning_views import cimibague_solicitudes
 from ckanext.cimibague.transparency_views import cimibague_transparencia
 from ckanext.cimibague.workflow import attachments
 
-__all__ = ["cimibague", "cimibague_transparencia", "cimibague_vocabulario"]
+__all__ = ["cimibague", "cimibague_solicitudes", "cimibague_transparencia", "cimibague_vocabulario"]
 
 cimibague = Blueprint("cimibague", __name__)
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import ckan.authz as authz
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ckanext.cimibague.planning import solicitudes
 from ckanext.cimibague.workflow import service
 from ckanext.cimibague.workflow.machine import N_
 
 __all__ = [
+    "cimibague_entity_scorecard",
+    "cimibague_request_cancel",
+    "cimibague_request_create",
+    "cimibague_request_list",
+    "cimibague_request_respond",
+    "cimibague_request_show",
+    "cimibague_request_update",
     "cimibague_vocabulary_list",
     "cimibague_vocabulary_show",
     "cimibague_workflow_comment",
@@ -90,6 +99,68 @@ def cimibague_workflow_revision_decide(context: Context, data_dict: DataDict) ->
     if service.role_of(service.user_of(context), pkg) == "admin":
         return {"success": True}
     return _refused(N_("Only the node's administrators decide on proposed changes"))
+
+
+# ------------------------------------------------------------------------------------------ planning
+
+
+def _request_node(data_dict: DataDict) -> str:
+    return solicitudes.get(data_dict.get("id")).owner_org
+
+
+def cimibague_request_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """The editors and administrators of the node that asks (of some node, before one is chosen)."""
+    user = service.user_of(context)
+    nodes = solicitudes.node_ids_of(user, "manage")
+    given = data_dict.get("owner_org")
+    node = model.Group.get(given) if given else None
+    if nodes is None or (node is not None and node.id in nodes) or (not given and nodes):
+        return {"success": True}
+    return _refused(solicitudes.REFUSED_WRITE)
+
+
+def _manage_request(context: Context, data_dict: DataDict) -> AuthResult:
+    if solicitudes.may(service.user_of(context), _request_node(data_dict), "manage"):
+        return {"success": True}
+    return _refused(solicitudes.REFUSED_WRITE)
+
+
+def cimibague_request_update(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage_request(context, data_dict)
+
+
+def cimibague_request_respond(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage_request(context, data_dict)
+
+
+def cimibague_request_cancel(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage_request(context, data_dict)
+
+
+def cimibague_request_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """The members (any capacity) of the request's node."""
+    if solicitudes.may(service.user_of(context), _request_node(data_dict)):
+        return {"success": True}
+    return _refused(solicitudes.REFUSED_READ)
+
+
+def _node_staff(context: Context) -> bool:
+    nodes = solicitudes.node_ids_of(service.user_of(context))
+    return nodes is None or bool(nodes)
+
+
+def cimibague_request_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Members of some node (each sees only their nodes' requests)."""
+    if _node_staff(context):
+        return {"success": True}
+    return _refused(solicitudes.REFUSED_READ)
+
+
+def cimibague_entity_scorecard(context: Context, data_dict: DataDict) -> AuthResult:
+    """Members of some node."""
+    if _node_staff(context):
+        return {"success": True}
+    return _refused(N_("Only the CIM's staff see the entity scorecard"))
 
 
 @tk.chained_auth_function

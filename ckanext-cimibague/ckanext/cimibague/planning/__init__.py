@@ -1,0 +1,1 @@
+"""Planning: requests to the source entities (``solicitud``), the cronograma and the reminders."""
