@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from timing import emit, summary  # bench/timing.py (the benchmarks run as scripts from bench/)
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["Comuna", "Barrio", "Población", "Hogares", "Tasa de desempleo", "Ingreso promedio", "Fecha de corte"]
 
@@ -56,20 +58,6 @@ def write_csv(path: Path, rows: int, rng: random.Random) -> None:
                 )
                 + "\r\n"
             )
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
-
-
-def summary(times: list[float]) -> dict[str, float]:
-    return {
-        "n": len(times),
-        "p50_ms": round(percentile(times, 50) * 1000, 1),
-        "p95_ms": round(percentile(times, 95) * 1000, 1),
-        "mean_ms": round(statistics.mean(times) * 1000, 1),
-    }
 
 
 def dataset() -> tuple[str, str]:
@@ -233,11 +221,7 @@ def main() -> int:
         "search_ratio_max": 2.0,
         "search_met": result["search_ratio_p95"] <= 2.0,
     }
-    text = json.dumps(result, indent=2, ensure_ascii=False)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
     return 0
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from timing import emit, summary  # bench/timing.py (the benchmarks run as scripts from bench/)
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "bench-nodo"
@@ -197,23 +197,6 @@ def solr_params(query: dict[str, str], site_id: str) -> list[tuple[str, str]]:
     return params
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * pct / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def summary(times: list[float]) -> dict[str, float]:
-    ms = [t * 1000 for t in times]
-    return {
-        "p50_ms": round(percentile(ms, 50), 2),
-        "p95_ms": round(percentile(ms, 95), 2),
-        "mean_ms": round(statistics.mean(ms), 2),
-        "n": len(ms),
-    }
-
-
 def measure(url: str, solr: str, site_id: str, rounds: int) -> dict[str, Any]:
     ckan, direct = requests.Session(), requests.Session()
     ckan_times: list[float] = []
@@ -275,11 +258,7 @@ def main() -> int:
             "met": p95 <= 150 and p95 / base <= 3.0,
         },
     }
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
     return 0
 
 

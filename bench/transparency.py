@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from timing import emit, summary  # bench/timing.py (the benchmarks run as scripts from bench/)
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "tbench-"
@@ -46,21 +46,6 @@ PER_TYPE: dict[str, dict[str, Any]] = {
 }
 PERIODS = ["mensual", "trimestral", "semestral", "anual", "irregular"]
 LEVELS = ["publica"] * 18 + ["clasificada", "reservada"]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summary(times: list[float]) -> dict[str, float]:
-    return {
-        "n": len(times),
-        "p50_ms": round(percentile(times, 50) * 1000, 1),
-        "p95_ms": round(percentile(times, 95) * 1000, 1),
-        "mean_ms": round(statistics.mean(times) * 1000, 1),
-    }
 
 
 def progress(label: str, done: int, total: int, start: float) -> None:
@@ -313,11 +298,7 @@ def main() -> int:
         "met_expired": result["transparencia_expired"]["p95_ms"] <= 300,
         "met_cold": result["transparencia_cold"]["p95_ms"] <= 300,
     }
-    text = json.dumps(result, indent=2, ensure_ascii=False)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
     return 0
 
 

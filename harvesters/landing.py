@@ -37,7 +37,7 @@ from ckanext.cimibague.site_i18n import gettext as _
 from ckanext.cimibague.workflow import notify, service
 from ckanext.cimibague.workflow.machine import N_
 
-__all__ = ["DIGEST", "flag_removed", "land", "previous_objects", "removed_guids"]
+__all__ = ["DIGEST", "flag_removed", "land", "new_dataset_name", "previous_objects", "removed_guids"]
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def land(harvest_object: HarvestObject, package_dict: dict[str, Any], config: So
             data.update(id=existing.id, name=existing.name, type=existing.type, owner_org=existing.owner_org)
             keep_resource_ids(existing, data)
         else:
-            data.update(id=make_uuid(), name=_new_name(data.get("name") or data["title"]))
+            data.update(id=make_uuid(), name=new_dataset_name(data.get("name") or data["title"]))
         # Linked before the action (deferred foreign key), so that the dataset is indexed once, already
         # carrying its harvest object (ckanext-harvest adds it to the index)
         _make_current(harvest_object, data["id"], fingerprint)
@@ -211,7 +211,8 @@ def solr_soft_commits() -> Iterator[None]:
         tk.config["ckan.search.solr_commit"] = before
 
 
-def _new_name(title_or_name: str) -> str:
+def new_dataset_name(title_or_name: str) -> str:
+    """A free dataset name from a title or a wished name (also for the datasets received by a request)."""
     ideal = munge_title_to_name(title_or_name)[:90].strip("-") or "conjunto-de-datos"
     if model.Session.query(model.Package.id).filter(model.Package.name == ideal).first() is None:
         return ideal  # the usual case, by the name index (the upstream helper scans every name LIKE it)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -495,21 +494,9 @@ COPIED_OUT = (
 )
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "conjunto"
-
-
-def _free_name(base: str) -> str:
-    name, n = base, 1
-    while model.Session.query(model.Package.id).filter(model.Package.name == name).first():
-        n += 1
-        name = f"{base[:80]}-{n}"
-    return name
-
-
 def _create_received(actor: model.User, request: Request, given: dict[str, Any], answered: dt.date | None) -> str:
     """Create the received dataset (not committed: the caller saves the answer with it)."""
+    from ckanext.cimibague.harvesters.landing import new_dataset_name
     from ckanext.cimibague.workflow import service
 
     data: dict[str, Any] = {}
@@ -525,7 +512,7 @@ def _create_received(actor: model.User, request: Request, given: dict[str, Any],
     data["owner_org"] = request.owner_org
     data["entidad_fuente"] = entity.name if entity else None
     data["private"] = True
-    data["name"] = _free_name(_slug(str(data.get("name") or data["title"])))
+    data["name"] = new_dataset_name(str(data.get("name") or data["title"]))
     context = {"user": actor.name, "auth_user_obj": actor, "defer_commit": True}
     try:
         created = tk.get_action("package_create")(context, data)
