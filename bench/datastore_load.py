@@ -8,9 +8,10 @@ sent to PostgreSQL directly — measured in the same run, on the same machine.
 In-process against the development site's configuration (.state/ckan.ini; --ini) and its DataStore
 (CKAN_DATASTORE_WRITE_URL / _READ_URL, by default the ones bin/cim creates). It writes the CSV (Windows-1252,
 ``;``, thousands dot, decimal comma, dd/mm/aaaa), creates one published dataset with two resources, and
-times, --repeat times each: the CIM load (tabular.analyse + write_utf8_csv + xloader's load_csv as text +
-one ALTER TABLE typing the columns + record count) of resource A, and xloader's plain load (its load_csv
-of the raw file: tabulator conversion + COPY, every column text) of resource B. Then, on A's table,
+times, --repeat times each: the CIM load (tabular.analyse + write_copy_csv + data_api/tables.replace: COPY
+into typed columns, swap, indexes, ANALYZE) of resource A, and xloader's plain load (what its job's direct
+load runs on the raw file: load_csv — tabulator conversion + COPY, every column text, full-text UPDATE —,
+the record count and the column indexes) of resource B. Then, on A's table,
 --queries requests of GET /api/3/action/datastore_search (filters + sort, anonymous, WSGI client) and the
 same SELECT (rows and total) on the DataStore's read-only connection. Prints JSON with the goals of the
 Data API issue: load ≤ 1.5× the plain load, search p95 ≤ 2× PostgreSQL direct.
@@ -109,33 +110,43 @@ def dataset() -> tuple[str, str]:
 
 
 def cim_load(path: Path, resource_id: str, logger: Any) -> dict[str, Any]:
-    from ckanext.xloader import loader
-
+    """What the load job does with a file once read (data_api/load.py ``_load``), phase by phase."""
     from ckanext.cimibague import tabular
-    from ckanext.cimibague.data_api import load, retype
+    from ckanext.cimibague.data_api import dictionary, tables
 
-    start = time.perf_counter()
+    phases: dict[str, float] = {}
+    start = mark = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name] = round(now - mark, 3)
+        mark = now
+
     analysis = tabular.analyse(path, "csv", max_bytes=200 * 1024 * 1024)
-    canonical = path.with_suffix(".utf8.csv")
-    tabular.write_utf8_csv(analysis, path, canonical)
-    if retype.table_exists(resource_id):
-        load._untype(resource_id)
-    loader.load_csv(
-        str(canonical), resource_id=resource_id, mimetype="text/csv", allow_type_guessing=False, logger=logger
-    )
-    typed = retype.retype(resource_id, analysis)
-    loader.calculate_record_count(resource_id=resource_id, logger=logger)
+    phase("analyse")
+    fields = dictionary.fields(analysis, dictionary.previous(resource_id))
+    canonical = path.with_suffix(".copia.csv")
+    misfits = tabular.write_copy_csv(analysis, path, canonical, [field.column for field in fields])
+    fields = dictionary.with_misfits(fields, misfits)
+    phase("write_copy_csv")
+    tables.replace(resource_id, fields, canonical, logger)
+    phase("copy_swap_index_analyze")
     seconds = time.perf_counter() - start
     canonical.unlink()
-    return {"seconds": seconds, "types": {t["id"]: t["type"] for t in typed}}
+    return {"seconds": seconds, "phases": phases, "types": {field.id: field.type for field in fields}}
 
 
 def plain_load(path: Path, resource_id: str, logger: Any) -> float:
+    """xloader's direct load, as its job runs it: load_csv, record count, column indexes."""
     from ckanext.xloader import loader
 
     start = time.perf_counter()
-    loader.load_csv(str(path), resource_id=resource_id, mimetype="text/csv", allow_type_guessing=False, logger=logger)
+    fields = loader.load_csv(
+        str(path), resource_id=resource_id, mimetype="text/csv", allow_type_guessing=False, logger=logger
+    )
     loader.calculate_record_count(resource_id=resource_id, logger=logger)
+    loader.create_column_indexes(fields=fields, resource_id=resource_id, logger=logger)
     return time.perf_counter() - start
 
 
@@ -169,12 +180,13 @@ def main() -> int:
         print(f"escribiendo {args.rows} filas…", file=sys.stderr)
         write_csv(path, args.rows, random.Random(11))
         resource_a, resource_b = dataset()
-        cim, plain, types = [], [], {}
+        cim, plain, types, phases = [], [], {}, []
         for n in range(args.repeat):
             print(f"carga {n + 1}/{args.repeat}…", file=sys.stderr)
             result = cim_load(path, resource_a, logger)
             cim.append(result["seconds"])
             types = result["types"]
+            phases.append(result["phases"])
             plain.append(plain_load(path, resource_b, logger))
         client = flask_app.test_client()
         params = {
@@ -207,6 +219,7 @@ def main() -> int:
         "rows": args.rows,
         "types": types,
         "load_cim_seconds": [round(s, 2) for s in cim],
+        "load_cim_phases_seconds": phases,
         "load_plain_xloader_seconds": [round(s, 2) for s in plain],
         "load_ratio_median": round(statistics.median(cim) / statistics.median(plain), 2),
         "search_through_ckan": summary(through_ckan),

@@ -128,8 +128,7 @@ def synthetic_dataset(i: int, rng: random.Random) -> dict[str, Any]:
     return {
         "name": f"bench-{i:06d}",
         "title": f"{topic} {aspect} {2015 + i % 10}",
-        "notes": f"Datos sintéticos de prueba de carga: {topic.lower()} {aspect} en Ibagué, "
-        f"comuna {1 + i % 13}.",
+        "notes": f"Datos sintéticos de prueba de carga: {topic.lower()} {aspect} en Ibagué, comuna {1 + i % 13}.",
         "owner_org": ORG,
         "license_id": rng.choice(["cc-by", "cc-by-sa", "odc-odbl"]),
         "tags": [{"name": t} for t in rng.sample(TAGS, 3)],
@@ -159,9 +158,7 @@ def load(api: Api, target: int, workers: int) -> dict[str, Any]:
             done += 1
             if done % 25 == 0 or done == len(todo):
                 rate = done / (time.perf_counter() - start)
-                print(
-                    f"\rcargando {existing + done}/{target} conjuntos ({rate:.1f}/s)", end="", file=sys.stderr
-                )
+                print(f"\rcargando {existing + done}/{target} conjuntos ({rate:.1f}/s)", end="", file=sys.stderr)
     if todo:
         print(file=sys.stderr)
     elapsed = time.perf_counter() - start

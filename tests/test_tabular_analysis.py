@@ -19,7 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ckanext.cimibague.tabular import Analysis, Column, TabularError, analyse, analysis, convert, stats, write_utf8_csv
+from ckanext.cimibague.tabular import Analysis, Column, TabularError, analyse, analysis, convert, stats, write_copy_csv
 
 pytestmark = pytest.mark.unit
 
@@ -299,7 +299,7 @@ def test_encodings(tmp_path: pathlib.Path) -> None:
         assert result.encoding == expected
         assert result.columns[1].name == "descripción"
         out = tmp_path / "out.csv"
-        write_utf8_csv(result, tmp_path / "datos.csv", out)
+        write_copy_csv(result, tmp_path / "datos.csv", out)
         assert out.read_text("utf-8") == "comuna,descripción\n1,Año de la niñez «especial»\n"
     result = analyse(text_file(tmp_path, text.replace(";", "\t"), encoding="utf-16"), "csv")
     assert (result.encoding, result.delimiter) == ("utf-16", "\t")
@@ -400,7 +400,7 @@ def test_blank_rows_before_and_inside_the_data(tmp_path: pathlib.Path) -> None:
     assert result.report["blank_rows"] == 2
     assert "Se omitieron 2 filas vacías." in result.report["warnings"]
     out = tmp_path / "out.csv"
-    write_utf8_csv(result, tmp_path / "datos.csv", out)
+    write_copy_csv(result, tmp_path / "datos.csv", out)
     assert out.read_text() == "a,b,c\n1,2,3\n4,5,6\n"
 
 
@@ -412,8 +412,8 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: pathlib.Path) -> None
         "(«ALCALDÍA DE IBAGUÉ» en la fila 1)."
     )
     out = tmp_path / "out.csv"
-    write_utf8_csv(result, tmp_path / "datos.csv", out)
-    assert out.read_text() == 'comuna,población,área\n1,35.120,"2,5"\n'
+    write_copy_csv(result, tmp_path / "datos.csv", out)
+    assert out.read_text() == "comuna,población,área\n1,35120,2.5\n"
     # a one-name header over rows of numbers is a header, not a title
     result = run(tmp_path, "comuna;\n1;2\n3;4\n", ragged_tolerance=1.0)
     assert (result.header_row, [c.name for c in result.columns], result.report["ragged_rows"]) == (1, ["comuna"], 2)
@@ -449,7 +449,7 @@ def test_ragged_rows_within_the_tolerance_are_padded_or_cut_with_a_warning(tmp_p
     )
     assert any(w.startswith("1 fila tenía valores después de la última columna") and "«sobra»" in w for w in warnings)
     out = tmp_path / "out.csv"
-    write_utf8_csv(result, tmp_path / "datos.csv", out)
+    write_copy_csv(result, tmp_path / "datos.csv", out)
     lines = out.read_text().splitlines()
     assert (len(lines), lines[199], lines[200], lines[201]) == (202, "x,y,", "1,2,3", "4,5,6")
 
@@ -571,18 +571,15 @@ def test_typed_workbook_cells(tmp_path: pathlib.Path) -> None:
     assert field(result, "hora")["type_errors"] == 0
     assert result.report["suspicious"][0]["value"] == "-41003"
     out = tmp_path / "out.csv"
-    write_utf8_csv(result, path, out)
+    write_copy_csv(result, path, out)
     with out.open(newline="", encoding="utf-8") as stream:
         written = list(csv.reader(stream))
     assert written == [
         rows[0],
-        ["1", "35120", "2.5", "2024-03-05", "05001", "VERDADERO", "2024-03-05 14:30:00", "1.234,5"],
-        ["2", "-41003", "0.1", "2024-03-06", "73001", "FALSO", "2024-03-05", "2,5"],
-        ["3", "1234567", "0.00001", "07/03/2024", "08001", "", "", "7"],
+        ["1", "35120", "2.5", "2024-03-05", "05001", "VERDADERO", "2024-03-05 14:30:00", "1234.5"],
+        ["2", "-41003", "0.1", "2024-03-06", "73001", "FALSO", "2024-03-05", "2.5"],
+        ["3", "1234567", "0.00001", "2024-03-07", "08001", "", "", "7"],
     ]
-    for row in written[1:]:
-        for column, value in zip(result.columns, row, strict=True):
-            assert value == "" or convert(column, value) is not None, (column.name, value)
     again = analyse(out, "csv")
     assert [c.type for c in again.columns] == [c.type for c in result.columns]
 
@@ -592,8 +589,8 @@ def test_workbook_floats_follow_a_colombian_column(tmp_path: pathlib.Path) -> No
     result = analyse(path, "xlsx")
     assert (result.columns[1].type, result.columns[1].number_format) == ("numeric", "colombiano")
     out = tmp_path / "out.csv"
-    write_utf8_csv(result, path, out)
-    assert out.read_text() == 'id,valor\n1,"1.234,5"\n2,"0,25"\n3,"1234,5"\n'
+    write_copy_csv(result, path, out)
+    assert out.read_text() == "id,valor\n1,1234.5\n2,0.25\n3,1234.5\n"
 
 
 def test_empty_workbooks_are_refused(tmp_path: pathlib.Path) -> None:
@@ -687,15 +684,16 @@ def test_bulk_counting_agrees_with_value_by_value(tmp_path: pathlib.Path, monkey
     assert bulk.report["blank_rows"] == 1
 
 
-def test_the_utf8_copy_converts_like_the_original(tmp_path: pathlib.Path) -> None:
+def test_the_copy_for_postgresql_holds_the_values_of_the_original(tmp_path: pathlib.Path) -> None:
     result = analyse(DATA / "poblacion_comunas_cp1252.csv", "csv", today=TODAY)
     out = tmp_path / "out.csv"
-    write_utf8_csv(result, DATA / "poblacion_comunas_cp1252.csv", out)
+    write_copy_csv(result, DATA / "poblacion_comunas_cp1252.csv", out)
     with out.open(newline="", encoding="utf-8") as stream:
         written = list(csv.reader(stream))
     assert written[0] == [c.name for c in result.columns]
     assert len(written) == result.rows + 1
-    assert written[1][:4] == ["1", "Comuna Uno «Centro»", "35.120", "10.240"]
-    again = analyse(out, "csv", today=TODAY)
-    assert again.columns == result.columns
-    assert again.report["fields"] == result.report["fields"]
+    assert written[1][:4] == ["1", "Comuna Uno «Centro»", "35120", "10240"]
+    again = analyse(out, "csv", today=TODAY)  # the same columns, types and figures, in plain numbers
+    assert [(c.name, c.type) for c in again.columns] == [(c.name, c.type) for c in result.columns]
+    summary = [(f["name"], f["empty"], f["min"], f["max"]) for f in result.report["fields"]]
+    assert [(f["name"], f["empty"], f["min"], f["max"]) for f in again.report["fields"]] == summary

@@ -190,9 +190,10 @@ def _calendar_cases() -> list[str]:
     return values
 
 
-def test_the_sql_date_patterns_accept_exactly_the_existing_dates() -> None:
-    """sql_cast cannot catch make_date's errors, so its patterns must know the calendar: checked against
-    Python's on every day 0-32 of every month 0-13 of years around the leap-year rules."""
+def test_the_date_patterns_accept_exactly_the_existing_dates() -> None:
+    """The analysis matches a whole chunk of a column at once with these patterns, so they must know the
+    calendar: checked against Python's on every day 0-32 of every month 0-13 of years around the leap-year
+    rules."""
     dmy, iso = re.compile(rules.VALID_DATE_DMY), re.compile(rules.VALID_DATE_ISO)
     cases = _calendar_cases()
     assert len(cases) > 30_000
@@ -201,11 +202,3 @@ def test_the_sql_date_patterns_accept_exactly_the_existing_dates() -> None:
         valid = isinstance(parsed, dt.date)
         assert (dmy.match(value) is not None or iso.match(value) is not None) is valid, value
         assert (parsed is not None) is True, value  # all are shaped like dates
-
-
-def test_sql_cast_is_plain_sql() -> None:
-    for column in (COL_INT, COL_NUM, PLAIN_INT, PLAIN_NUM, DATE, TEXT):
-        expression = rules.sql_cast(column, '"mi columna"')
-        assert '"mi columna"' in expression
-        assert "SELECT" not in expression.upper()  # ALTER ... USING takes no subquery
-        assert all(ord(char) < 128 for char in expression)  # non-ASCII characters are \u escapes

@@ -1,7 +1,7 @@
-"""``sql_cast`` (PostgreSQL) and ``convert`` (Python) agree on every value: a corpus of numbers, dates and
-junk is converted both ways on the project's PostgreSQL (the test database of config/test.ini, or
-$CKAN_SQLALCHEMY_URL), inside ``ALTER TABLE … USING`` as the loader uses it, under two DateStyles; and a
-municipal file goes through ``write_utf8_csv``, ``COPY`` and the casts to the values ``convert`` gives.
+"""What PostgreSQL reads from ``copy_text`` is what ``convert`` (Python) gives, for every value: a corpus of
+numbers, dates and junk is COPYed into a typed column on the project's PostgreSQL (the test database of
+config/test.ini, or $CKAN_SQLALCHEMY_URL), as the loader does, under two DateStyles; and a municipal file
+goes through ``write_copy_csv`` and ``COPY`` to the values ``convert`` gives for its original cells.
 
 Nothing is left in the database: temporary tables, rolled back."""
 
@@ -11,6 +11,7 @@ import configparser
 import contextlib
 import csv
 import datetime as dt
+import io
 import itertools
 import os
 import pathlib
@@ -21,7 +22,7 @@ from typing import Any
 import psycopg2
 import pytest
 
-from ckanext.cimibague.tabular import Column, analyse, convert, sql_cast, write_utf8_csv
+from ckanext.cimibague.tabular import WHITESPACE, Column, analyse, convert, copy_text, write_copy_csv
 
 pytestmark = pytest.mark.unit
 
@@ -152,21 +153,36 @@ def _same(got: Any, expected: Any) -> bool:
     return type(got) is type(expected) and got == expected
 
 
+def _copy(cursor: Any, table: str, names: list[str], rows: list[list[str]]) -> None:
+    """COPY ``rows`` as the loader does (CSV, header, empty cells NULL)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    writer.writerows(rows)
+    buffer.seek(0)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    cursor.copy_expert(
+        f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, HEADER true, FORCE_NULL ({quoted}))", buffer
+    )
+
+
 @pytest.mark.parametrize("datestyle", ["SQL, DMY", "ISO, MDY"])
 @pytest.mark.parametrize("column", COLUMNS, ids=lambda c: f"{c.type}-{c.number_format or c.date_format}")
-def test_sql_cast_agrees_with_convert_inside_alter_table(cursor: Any, column: Column, datestyle: str) -> None:
+def test_what_copy_reads_from_copy_text_is_what_convert_gives(cursor: Any, column: Column, datestyle: str) -> None:
     values = corpus()
+    to_copy = copy_text(column) or (lambda text: text)
+    cells = []
+    for value in values:
+        text = (value or "").strip(WHITESPACE)
+        cells.append((to_copy(text) or "") if text else "")
     with savepoint(cursor):
-        cursor.execute('CREATE TEMP TABLE tabular_corpus (n int, "valor de la celda" text)')
-        cursor.executemany("INSERT INTO tabular_corpus VALUES (%s, %s)", list(enumerate(values)))
+        cursor.execute(f'CREATE TEMP TABLE tabular_corpus (n int, "valor de la celda" {column.pg_type})')
         cursor.execute(f"SET LOCAL datestyle = '{datestyle}'")
-        expression = sql_cast(column, '"valor de la celda"')
-        cursor.execute(
-            f'ALTER TABLE tabular_corpus ALTER COLUMN "valor de la celda" TYPE {column.pg_type} USING {expression}'
-        )
+        _copy(cursor, "tabular_corpus", ["n", "valor de la celda"], [[str(n), cell] for n, cell in enumerate(cells)])
         cursor.execute("SET LOCAL datestyle = 'ISO, DMY'")  # for psycopg2 to read the dates back
         cursor.execute('SELECT n, "valor de la celda" FROM tabular_corpus ORDER BY n')
         got = dict(cursor.fetchall())
+    assert len(got) == len(values)
     mismatches = [
         (value, got[n], convert(column, value))
         for n, value in enumerate(values)
@@ -177,28 +193,28 @@ def test_sql_cast_agrees_with_convert_inside_alter_table(cursor: Any, column: Co
     assert converted > (8 if column.type != "text" else len(values) - 12)  # the corpus has values of each type
 
 
-def test_a_file_copied_as_utf8_and_cast_gives_the_values_of_convert(cursor: Any, tmp_path: pathlib.Path) -> None:
+def test_a_file_written_for_copy_loads_the_values_of_convert(cursor: Any, tmp_path: pathlib.Path) -> None:
     source = ROOT / "tests" / "data" / "tabular" / "poblacion_comunas_cp1252.csv"
     result = analyse(source, "csv", today=dt.date(2025, 6, 1))
     out = tmp_path / "datos.csv"
-    write_utf8_csv(result, source, out)
+    assert write_copy_csv(result, source, out) == {}  # every cell fits the type the analysis chose
     names = [f'"{column.name}"' for column in result.columns]
     with savepoint(cursor):
         cursor.execute(
-            "CREATE TEMP TABLE tabular_copy (_n bigserial, " + ", ".join(f"{name} text" for name in names) + ")"
+            "CREATE TEMP TABLE tabular_copy (_n bigserial, "
+            + ", ".join(f"{name} {column.pg_type}" for name, column in zip(names, result.columns, strict=True))
+            + ")"
         )
         with out.open(encoding="utf-8") as stream:
             cursor.copy_expert(
-                f"COPY tabular_copy ({', '.join(names)}) FROM STDIN WITH (FORMAT csv, HEADER true)", stream
-            )
-        for name, column in zip(names, result.columns, strict=True):
-            cursor.execute(
-                f"ALTER TABLE tabular_copy ALTER COLUMN {name} TYPE {column.pg_type} USING {sql_cast(column, name)}"
+                f"COPY tabular_copy ({', '.join(names)}) FROM STDIN"
+                f" WITH (FORMAT csv, HEADER true, FORCE_NULL ({', '.join(names)}))",
+                stream,
             )
         cursor.execute(f"SELECT {', '.join(names)} FROM tabular_copy ORDER BY _n")
         loaded = cursor.fetchall()
-    with out.open(newline="", encoding="utf-8") as stream:
-        rows = list(csv.reader(stream))[1:]
+    with source.open(newline="", encoding="cp1252") as stream:
+        rows = [row for row in list(csv.reader(stream, delimiter=";"))[1:] if any(cell.strip() for cell in row)]
     expected = [
         tuple(convert(column, value) for column, value in zip(result.columns, row, strict=True)) for row in rows
     ]
@@ -206,3 +222,13 @@ def test_a_file_copied_as_utf8_and_cast_gives_the_values_of_convert(cursor: Any,
     assert len(loaded) == result.rows == 8
     assert loaded[2][2] == 1234567 and loaded[0][5] == Decimal("2.5") and loaded[0][7] == dt.date(2023, 12, 31)
     assert loaded[2][4] == "N/D"  # «Viviendas» stayed text
+
+
+def test_values_a_staff_correction_does_not_fit_are_written_empty_and_counted(tmp_path: pathlib.Path) -> None:
+    source = tmp_path / "datos.csv"
+    source.write_text("código;valor\n73001;1.200\notro;2\n;3\n", encoding="utf-8")
+    result = analyse(source, "csv")
+    assert result.columns[0].type == "text"
+    columns = [result.columns[0].with_type("integer"), result.columns[1]]
+    assert write_copy_csv(result, source, tmp_path / "copia.csv", columns) == {"código": 1}
+    assert (tmp_path / "copia.csv").read_text(encoding="utf-8") == "código,valor\n73001,1200\n,2\n,3\n"

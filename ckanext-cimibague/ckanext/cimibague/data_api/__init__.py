@@ -1,9 +1,10 @@
 """DataStore and ckanext-xloader for the CIM (issue 9): loading, typing, and no leaks.
 
-The ``cimibague_datos`` plugin (plugin.py) wires: ``load`` (the load job), ``retype`` (types in
-PostgreSQL and the data dictionary), ``bookkeeping`` (the DataStore's own writes let through the
-workflow's guard), ``auth`` (no rows written into frozen or published tables), ``access`` (the channels
-CKAN leaves open), ``actions`` (``xloader_submit`` and ``datastore_search_sql`` chained).
+The ``cimibague_datos`` plugin (plugin.py) wires: ``load`` (the load job), ``dictionary`` (column ids,
+types and the data dictionary), ``tables`` (COPY into typed columns and the swap), ``bookkeeping`` (the
+DataStore's own writes let through the workflow's guard), ``auth`` (no rows written into frozen or
+published tables), ``access`` (the channels CKAN leaves open), ``actions`` (``xloader_submit`` and
+``datastore_search_sql`` chained).
 
 How xloader 2.6.0 loads, read in its source (``ckanext/xloader/{jobs,loader,action,utils}.py``), and what
 follows for the CIM:
@@ -35,19 +36,24 @@ So, without forking: the CIM load (load.py) replaces xloader's *job* and keeps t
 reads the file once (uploads from CKAN's storage; URLs with ``ckanext.cimibague.datos.download_timeout``
 and ``ckanext.xloader.max_content_length``), checks and analyses it with ``tabular.analyse`` — every
 refusal (empty file, header alone, ragged rows, size, broken workbook, unreadable text, silent or failing
-address) happens *before* the table is touched, so the previous table keeps answering and a first load
-makes no table — writes the canonical UTF-8 CSV (``tabular.write_utf8_csv``: what ``tabular.sql_cast``
-expects, for CSV, TSV and XLSX alike), turns a previously typed table's columns back to text (3), loads
-with xloader's own ``loader.load_csv`` (``allow_type_guessing=False``: no fallback, 2; the IXloader hook
-``datastore_before_update`` creates every column as text, 3), types the columns in PostgreSQL (one
-``ALTER TABLE ... USING`` per table, retype.py) and ends with xloader's ``xloader_hook`` called in-process
-(task status on xloader's badge and DataStore page, ``after_upload`` for other plugins, the datatables
-view). ``xloader_submit`` is chained (actions.py) so that xloader's triggers (resource create and URL
-change), its «Upload to DataStore» button and its CLI queue this job; its job logs stay in xloader's jobs
-database (CKAN's own database: ``load.jobs_database``). Nothing calls back over HTTP, so no API key is
-configured (``ckanext.xloader.api_token`` stays unset: xloader's own ``xloader_submit`` is never reached).
+address, column names the DataStore cannot take) happens *before* the table is touched, so the previous
+table keeps answering and a first load makes no table — takes each column's type from the analysis or
+from staff's correction in the data dictionary (dictionary.py), writes the rows with every typed cell
+converted (``tabular.write_copy_csv``, for CSV, TSV and XLSX alike), and loads them itself (tables.py):
+COPY into a temporary table with the final types, then, in one transaction, the table's rows replaced
+with ``_full_text`` computed as xloader computes it and CKAN's indexes rebuilt. It does not call
+xloader's ``loader.load_csv``: that reads the file again in Python, COPYs text into a table it emptied
+beforehand (1), and would leave typing to an ``ALTER TABLE`` rewriting every row once more — three times
+slower on 200,000 rows (bench/datastore_load.py). The table is created and dropped through CKAN's
+``datastore_create`` / ``datastore_delete``, and the job ends with xloader's ``xloader_hook`` called
+in-process (task status on xloader's badge and DataStore page, ``after_upload`` for other plugins, the
+datatables view). ``xloader_submit`` is chained (actions.py) so that xloader's triggers (resource create
+and URL change), its «Upload to DataStore» button and its CLI queue this job; its job logs stay in
+xloader's jobs database (CKAN's own database: ``load.jobs_database``). Nothing calls back over HTTP, so no
+API key is configured (``ckanext.xloader.api_token`` stays unset: xloader's own ``xloader_submit`` is
+never reached).
 
-What remains between a successful check and the end of the load (the TRUNCATE or create, then COPY, then
-ALTER) is xloader's: a reader in those seconds sees an empty or untyped table; a failure there (the
-database itself) is reported like the others but can leave the table empty.
+Readers of the previous table keep its rows until the new ones are committed. Only when the columns
+change is the table dropped and created again, and for that moment a reader finds no table or an empty
+one; a failure of the database itself after that point is reported like the others.
 """

@@ -1,4 +1,4 @@
-"""Loading a tabular resource into the DataStore: read, check, load (xloader's COPY), type.
+"""Loading a tabular resource into the DataStore: read, check, convert, load typed.
 
 ``submit`` replaces the body of ``xloader_submit`` (chained: xloader's triggers on resource create and
 update, its «Upload to DataStore» button and its CLI all come here) and enqueues ``load_resource`` on
@@ -9,11 +9,11 @@ xloader's queue. The job, on the CKAN jobs worker:
 2. analyses it (``tabular.analyse``: encoding, delimiter, header, rows, Colombian types) and refuses, with
    a Spanish message, an empty file, a header alone, ragged rows, a broken workbook...; until then the
    table is not touched, so the previous table (if any) keeps answering;
-3. writes the canonical UTF-8 CSV (``tabular.write_utf8_csv``) and loads it with xloader's own loader
-   (``loader.load_csv``: COPY into text columns, full-text index, data dictionary kept) — no download of
-   its own, no type guessing, no fall back to its slow row-by-row path;
-4. types the columns in PostgreSQL (``retype``: ALTER TABLE ... USING) and writes them to the data
-   dictionary;
+3. takes each column's type from the analysis, or from a correction by staff in the data dictionary
+   (``dictionary.py``), and writes the rows once more with every typed cell converted
+   (``tabular.write_copy_csv``: ``35.120`` → ``35120``, ``05/03/2024`` → ``2024-03-05``);
+4. COPYs them into typed columns and swaps them into the table in one transaction (``tables.py``: the
+   previous rows answer until the commit), with the data dictionary written;
 5. reports through ``xloader_hook`` (task status shown by xloader's badge and DataStore page, IXloader
    ``after_upload``, the default datastore views).
 
@@ -37,22 +37,17 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import requests
-import sqlalchemy as sa
 from ckan.lib import uploader
 from ckan.types import Context, DataDict
 
 from ckanext.cimibague import tabular
-from ckanext.cimibague.data_api import quality
-from ckanext.cimibague.data_api import retype as typing
+from ckanext.cimibague.data_api import dictionary, quality, tables
 from ckanext.cimibague.data_api.messages import N_, message
-from ckanext.datastore.backend.postgres import create_indexes, get_write_engine, identifier
-from ckanext.datastore.helpers import is_valid_field_name
 from ckanext.xloader import db as xloader_db
 from ckanext.xloader import jobs as xloader_jobs
-from ckanext.xloader import loader
 from ckanext.xloader.utils import XLoaderFormats
 
-__all__ = ["FORMATS", "Refused", "as_text", "jobs_database", "load_resource", "submit"]
+__all__ = ["FORMATS", "Refused", "jobs_database", "load_resource", "submit"]
 
 log = logging.getLogger(__name__)
 
@@ -195,55 +190,26 @@ def _fetched(resource: dict[str, Any], fmt: str) -> Iterator[Path]:
         yield target
 
 
-def _check_names(analysis: tabular.Analysis) -> None:
-    """The column ids xloader will make (``load_csv``: transliterated to ASCII, trimmed, 63 characters)
-    must be valid and distinct (``Año`` and ``Ano`` are not): datastore_create would refuse them only after
-    the previous table was emptied."""
-    ids = [
-        loader.encode_headers([column.name])[0].strip()[: loader.MAX_COLUMN_LENGTH].strip()
-        for column in analysis.columns
-    ]
-    wrong = [name for name in ids if not is_valid_field_name(name)] + sorted({n for n in ids if ids.count(n) > 1})
-    if wrong:
-        raise Refused(message(BAD_NAMES, names=", ".join(f"«{name}»" for name in wrong)))
-
-
-def _analyse(path: Path, fmt: str) -> tuple[Path, tabular.Analysis]:
-    """The analysis of the file and the canonical CSV to COPY (next to the file)."""
+def _analyse(path: Path, fmt: str) -> tabular.Analysis:
     try:
         analysis = tabular.analyse(path, fmt, max_bytes=_limit())
-        _check_names(analysis)
-        canonical = path.parent / "canonico.csv"
-        tabular.write_utf8_csv(analysis, path, canonical)
     except tabular.TabularError as error:
         raise Refused(str(error)) from error
-    return canonical, analysis
+    wrong = dictionary.bad_ids(analysis)
+    if wrong:
+        raise Refused(message(BAD_NAMES, names=", ".join(f"«{name}»" for name in wrong)))
+    return analysis
 
 
-def _untype(resource_id: str) -> None:
-    """Turn the typed columns of the previous table back to text before xloader replaces its rows:
-    xloader's COPY writes text, and truncates a table whose columns it finds unchanged."""
-    with get_write_engine().begin() as conn:
-        typed = [name for name, kind in typing.columns(conn, resource_id) if kind != "text"]
-        if typed:
-            clauses = ", ".join(f"ALTER COLUMN {identifier(name)} TYPE text" for name in typed)
-            conn.execute(sa.text(f"ALTER TABLE {identifier(resource_id)} {clauses}"))
-
-
-def as_text(new_headers: list[dict[str, Any]]) -> None:
-    """IXloader ``datastore_before_update``: every column is created as text (xloader would create the
-    columns of a data dictionary's ``type_override`` with that type, and COPY Colombian text into them)."""
-    for field in new_headers:
-        field["type"] = "text"
-
-
-def _indexes(resource_id: str, fields: list[dict[str, Any]]) -> None:
-    """xloader's ``create_column_indexes``, committed: it runs on a connection it never commits, so under
-    SQLAlchemy 2 the full-text trigger that ``load_csv`` disabled (committed) stayed disabled, and rows
-    written later were left out of full-text search."""
-    with get_write_engine().begin() as conn:
-        create_indexes({"connection": conn}, {"resource_id": resource_id, "fields": fields})  # type: ignore[typeddict-item]
-        conn.execute(sa.text(f"ALTER TABLE {identifier(resource_id)} ENABLE TRIGGER zfulltext"))
+def _converted(analysis: tabular.Analysis, path: Path, fields: list[dictionary.Field]) -> Path:
+    """The CSV to COPY (next to the file), and the fields with the count of values that did not fit."""
+    canonical = path.parent / "canonico.csv"
+    try:
+        misfits = tabular.write_copy_csv(analysis, path, canonical, [field.column for field in fields])
+    except tabular.TabularError as error:
+        raise Refused(str(error)) from error
+    fields[:] = dictionary.with_misfits(fields, misfits)
+    return canonical
 
 
 def _site_user() -> dict[str, Any]:
@@ -323,17 +289,16 @@ def _load(resource_id: str, logger: logging.Logger) -> bool:
         return False
     logger.info("Reading the %s file of resource %s", fmt.upper(), resource_id)
     with _fetched(resource, fmt) as path:
-        canonical, analysis = _analyse(path, fmt)
+        analysis = _analyse(path, fmt)
         logger.info("Checked: %s rows, %s columns", analysis.rows, len(analysis.columns))
-        if typing.table_exists(resource_id):
-            _untype(resource_id)
-        fields = loader.load_csv(
-            str(canonical), resource_id=resource_id, mimetype="text/csv", allow_type_guessing=False, logger=logger
-        )
-    for result in typing.retype(resource_id, analysis):
-        logger.info("Column %(id)s: %(type)s %(reason)s", result)
-    loader.calculate_record_count(resource_id=resource_id, logger=logger)
-    _indexes(resource_id, fields)
+        fields = dictionary.fields(analysis, dictionary.previous(resource_id))
+        canonical = _converted(analysis, path, fields)
+        try:
+            tables.replace(resource_id, fields, canonical, logger)
+        except tables.StagingError as error:
+            raise Refused(message(FAILED, reason=str(error))) from error
+    for field in fields:
+        logger.info("Column %s: %s %s", field.id, field.type, field.info.get("cim_motivo") or "")
     tk.get_action("resource_patch")(
         {"ignore_auth": True, "user": _site_user()["name"]},
         {"id": resource_id, "datastore_active": True, "datastore_contains_all_records_of_source_file": True},

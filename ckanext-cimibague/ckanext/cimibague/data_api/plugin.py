@@ -9,7 +9,6 @@ import ckan.plugins.toolkit as tk
 from ckan.config.declaration import Declaration, Key
 
 from ckanext.cimibague.data_api import access, actions, auth, load
-from ckanext.xloader.interfaces import IXloader
 
 
 def _actions() -> dict[str, Any]:
@@ -23,13 +22,12 @@ def _auth() -> dict[str, Any]:
 @tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(_auth)
 class CimibagueDatosPlugin(p.SingletonPlugin):
-    """Loads CSV, TSV and XLSX resources into the DataStore (data_api/load.py), types them
-    (data_api/retype.py) and keeps the tables of unpublished datasets to their node."""
+    """Loads CSV, TSV and XLSX resources into the DataStore, typed (data_api/load.py), and keeps the tables
+    of unpublished datasets to their node."""
 
     p.implements(p.IConfigurable)
     p.implements(p.IConfigDeclaration)
     p.implements(p.IMiddleware, inherit=True)
-    p.implements(IXloader, inherit=True)
 
     # IConfigurable
 
@@ -54,10 +52,3 @@ class CimibagueDatosPlugin(p.SingletonPlugin):
         if hasattr(app, "before_request"):
             app.before_request(access.refuse_hidden_previews)
         return app
-
-    # IXloader
-
-    def datastore_before_update(
-        self, resource_id: str, existing_fields: list[dict[str, Any]] | None, new_headers: list[dict[str, Any]]
-    ) -> None:
-        load.as_text(new_headers)

@@ -8,11 +8,12 @@
   reviewers (format in ``analysis.py``); or raises :class:`TabularError` (``message`` in Spanish for the
   resource page, ``code`` for programs): empty file, header only, ragged rows, size limit, old .xls,
   broken xlsx, undecodable text, …
-- ``convert(column, value)`` (Python) and ``sql_cast(column, quoted_ident)`` (PostgreSQL, for ``ALTER
-  TABLE … USING``) convert one value of a column under its type with the same rules (``rules.py``);
-  ``Column.with_type(type)`` gives the column under a type staff chose in the data dictionary.
-- ``write_utf8_csv(analysis, path_in, path_out)`` writes the data as UTF-8, comma-delimited CSV with the
-  columns' names, for a loader that copies text.
+- ``convert(column, value)`` (the Python value) and ``copy_text(column)(value)`` (the text PostgreSQL's
+  ``COPY`` reads as that value) convert one cell of a column under its type with the same rules
+  (``rules.py``); ``Column.with_type(type)`` gives the column under a type staff chose in the data
+  dictionary.
+- ``write_copy_csv(analysis, path_in, path_out, columns=None)`` writes the data as UTF-8, comma-delimited
+  CSV with the columns' names and every typed cell converted, for ``COPY`` into typed columns.
 
 The rules are in ``rules.py`` (values), ``reader.py`` (formats, encodings, delimiters, sheets),
 ``analysis.py`` (header, rows, types, the report's format) and ``stats.py`` (counting a column). The
@@ -24,8 +25,8 @@ from __future__ import annotations
 
 from ckanext.cimibague.tabular.analysis import Analysis, Column, analyse, column_names
 from ckanext.cimibague.tabular.errors import TabularError
-from ckanext.cimibague.tabular.export import write_utf8_csv
-from ckanext.cimibague.tabular.rules import PG_TYPES, TYPES, WHITESPACE, convert, sql_cast
+from ckanext.cimibague.tabular.export import write_copy_csv
+from ckanext.cimibague.tabular.rules import PG_TYPES, TYPES, WHITESPACE, convert, copy_text
 
 __all__ = [
     "PG_TYPES",
@@ -37,6 +38,6 @@ __all__ = [
     "analyse",
     "column_names",
     "convert",
-    "sql_cast",
-    "write_utf8_csv",
+    "copy_text",
+    "write_copy_csv",
 ]

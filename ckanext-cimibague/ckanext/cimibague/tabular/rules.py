@@ -1,9 +1,9 @@
-"""The conversion rules of one cell, in Python (:func:`convert`) and in PostgreSQL (:func:`sql_cast`).
+"""The conversion rules of one cell: its Python value (:func:`convert`) and the text PostgreSQL's ``COPY``
+reads as the same value into a typed column (:func:`copy_text`).
 
-Both are built from the same regular expressions (written so that Python's ``re`` and PostgreSQL's
-advanced regular expressions read them alike: ``[0-9]`` rather than ``\\d``, no ``\\s``, no look-around),
-so that a value converts to the same thing whichever way it is loaded. ``tests/test_tabular_sql.py``
-runs a corpus of values through both.
+Both apply the same regular expressions (written with ``[0-9]`` rather than ``\\d``, no ``\\s``, no
+look-around, so that they mean the same in any engine), so that a value loads as the value the quality
+report and the analysis counted. ``tests/test_tabular_sql.py`` runs a corpus of values through PostgreSQL.
 
 Every cell is first trimmed of :data:`WHITESPACE` (spaces, tabs, line breaks and the Unicode spaces that
 spreadsheets leave behind: no-break space, narrow no-break space, figure space, zero-width space, BOM);
@@ -30,7 +30,7 @@ Text (``text``): the trimmed value.
 
 A non-empty value that does not fit the column's type converts to ``None`` / ``NULL`` (never an error):
 the inference never gives a column a type that one of its values does not fit, so this only happens
-when staff force a type in the data dictionary; the quality report counts those values beforehand.
+when staff force a type in the data dictionary; the loader counts those values and says so.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -64,8 +65,8 @@ __all__ = [
     "canonical_number",
     "clean",
     "convert",
+    "copy_text",
     "parse_date",
-    "sql_cast",
 ]
 
 TYPES = ("integer", "numeric", "date", "text")
@@ -112,7 +113,7 @@ DATE_ISO = rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}}){_MIDNIGHT}$"
 _DMY_RE = re.compile(DATE_DMY)
 _ISO_RE = re.compile(DATE_ISO)
 
-# The same, matching only dates that exist (for SQL, which cannot catch make_date's errors).
+# The same, matching only dates that exist (the analysis matches a whole chunk of a column at once).
 _YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"  # 0001-9999
 _LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 _D31 = r"(?:0?[1-9]|[12][0-9]|3[01])"
@@ -132,9 +133,6 @@ VALID_DMY_BODY = rf"(?:{_dmy('/')}|{_dmy('-')}){_MIDNIGHT}"
 VALID_ISO_BODY = rf"(?:{_YEAR}-(?:{_M31}-{_D31}|{_M30}-{_D30}|{_M2}-{_D28})|{_LEAP}-{_M2}-29){_MIDNIGHT}"
 VALID_DATE_DMY = rf"^{VALID_DMY_BODY}$"
 VALID_DATE_ISO = rf"^{VALID_ISO_BODY}$"
-# After validation, the value rewritten as ISO year-month-day (PostgreSQL reads it whatever its DateStyle).
-_DMY_PARTS = (r"^([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4}).*$", r"\3-\2-\1")
-_ISO_PARTS = (r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2}).*$", r"\1-\2-\3")
 
 #: parse_date's answer for a value shaped like a date that does not exist (31/04/2024, 29/02/2023).
 INVALID_DATE = object()
@@ -179,7 +177,7 @@ def _number_format(column: Column) -> str:
 def convert(column: Column, value: str | None) -> int | decimal.Decimal | dt.date | str | None:
     """The Python value of one cell of ``column``: ``int`` (integer), ``decimal.Decimal`` (numeric),
     ``datetime.date`` (date) or ``str`` (text); ``None`` for an empty cell or a value that does not fit
-    the column's type (see the module's docstring for the rules, the same as :func:`sql_cast`'s)."""
+    the column's type (see the module's docstring for the rules, the same as :func:`copy_text`'s)."""
     text = clean(value)
     if not text:
         return None
@@ -203,53 +201,53 @@ def convert(column: Column, value: str | None) -> int | decimal.Decimal | dt.dat
     return abs(result) if result.is_zero() else result  # no "-0" (PostgreSQL's numeric has none)
 
 
-# ------------------------------------------------------------------------------------------------- SQL
+# ------------------------------------------------------------------------------------------------ COPY
+
+#: Per number format: what a matching value loses to become PostgreSQL's input (sign, ``$``, ``%``,
+#: spaces, thousands marks) and the decimal mark turned into a point; ``-`` stays where it is.
+_COPY_TABLES = {
+    "colombiano": str.maketrans({".": None, ",": ".", "+": None, "$": None, "%": None, " ": None, "\u00a0": None}),
+    "plano": str.maketrans({",": None, "+": None, "$": None, "%": None, " ": None, "\u00a0": None}),
+}
+#: Distinct date values remembered per column while a file is written (dates repeat: cut-off dates, days).
+_DATE_CACHE = 100_000
 
 
-def _sql_literal(text: str) -> str:
-    """``text`` as a PostgreSQL escape-string literal (``E'…'``), independent of
-    ``standard_conforming_strings``; characters outside printable ASCII are written ``\\uXXXX``."""
-    out = []
-    for char in text:
-        if char == "\\":
-            out.append("\\\\")
-        elif char == "'":
-            out.append("''")
-        elif " " <= char <= "~":
-            out.append(char)
-        else:
-            out.append(f"\\u{ord(char):04x}")
-    return "E'" + "".join(out) + "'"
-
-
-_WS_SQL = _sql_literal(WHITESPACE)
-
-
-def sql_cast(column: Column, ident: str) -> str:
-    """A PostgreSQL expression that converts the ``text`` column ``ident`` (already quoted by the caller)
-    to ``column.pg_type`` with the same rules as :func:`convert`: usable as ``ALTER TABLE t ALTER COLUMN c
-    TYPE <pg_type> USING <expression>`` (plain SQL: ``btrim``, ``regexp_replace``, ``CASE``; no subquery,
-    no function to install). Empty and whitespace-only values, and values that do not fit, become NULL."""
-    trimmed = f"btrim({ident}, {_WS_SQL})"
+def copy_text(column: Column) -> Callable[[str], str | None] | None:
+    """The function giving, for one trimmed, non-empty cell of ``column``, the text PostgreSQL reads as
+    :func:`convert`'s value under ``column.pg_type`` (``-1234.5``, ``2024-03-05`` whatever the DateStyle),
+    or ``None`` when the value does not fit the type — what a loader writes for ``COPY`` into a typed
+    column. ``None`` (no function) for a text column: its cells are copied as they are.
+    ``tests/test_tabular_sql.py`` runs a corpus through both ways."""
     kind = column.type
     if kind == "text":
-        return f"NULLIF({trimmed}, '')"
+        return None
     if kind == "date":
-        branches = []
-        for valid, (parts, iso) in ((VALID_DATE_DMY, _DMY_PARTS), (VALID_DATE_ISO, _ISO_PARTS)):
-            rewritten = f"regexp_replace({trimmed}, {_sql_literal(parts)}, {_sql_literal(iso)})"
-            branches.append(f"WHEN {trimmed} ~ {_sql_literal(valid)} THEN {rewritten}::date")
-        return f"(CASE {' '.join(branches)} END)"
+        cache: dict[str, str | None] = {}
+
+        def date_text(text: str) -> str | None:
+            try:
+                return cache[text]
+            except KeyError:
+                parsed = parse_date(text)
+                result = parsed.isoformat() if isinstance(parsed, dt.date) else None
+                if len(cache) < _DATE_CACHE:
+                    cache[text] = result
+                return result
+
+        return date_text
     fmt = _number_format(column)
-    fits = f"length({trimmed}) <= {MAX_NUMBER_LENGTH} AND {trimmed} ~ {_sql_literal(NUMBER_PATTERNS[(kind, fmt)])}"
-    sign = f"CASE WHEN strpos({trimmed}, '-') > 0 THEN '-' ELSE '' END"
-    keep, mark = _KEEP[fmt]
-    digits = f"regexp_replace({trimmed}, {_sql_literal(keep)}, '', 'g')"
-    if mark == ",":
-        digits = f"replace({digits}, ',', '.')"
-    number = f"({sign} || {digits})::numeric"
-    if kind == "integer":
-        return (
-            f"(CASE WHEN {fits} THEN CASE WHEN {number} BETWEEN {INT8_MIN} AND {INT8_MAX} THEN {number}::int8 END END)"
-        )
-    return f"(CASE WHEN {fits} THEN {number} END)"
+    pattern = _NUMBER_RE[(kind, fmt)].match
+    table = _COPY_TABLES[fmt]
+    integer = kind == "integer"
+
+    def number_text(text: str) -> str | None:
+        if len(text) > MAX_NUMBER_LENGTH or pattern(text) is None:
+            return None
+        canonical = text.translate(table)
+        if integer and len(canonical) > 18:  # perhaps beyond int8 (leading zeros included)
+            number = int(canonical)
+            return str(number) if INT8_MIN <= number <= INT8_MAX else None
+        return canonical
+
+    return number_text
