@@ -287,6 +287,39 @@ def test_a_bad_file_leaves_the_previous_table(app, world, queue, files, loaded, 
         f"/dataset/{res['package_id']}/resource_data/{res['id']}", headers={"Authorization": world["editor"]["token"]}
     )
     assert str(escape(expected)) in page.get_data(as_text=True)
+    # and on the resource's own page, with what still answers
+    body = _resource_page(app, res, world["editor"]["token"])
+    assert "No se pudo cargar el archivo en el DataStore" in body
+    assert str(escape(expected)) in body
+    assert "La tabla anterior se sigue publicando sin cambios." in body
+
+
+def _resource_page(app: Any, res: dict[str, Any], token: str | None = None) -> str:
+    headers = {"Authorization": token} if token else {}
+    response = app.get(f"/dataset/{res['package_id']}/resource/{res['id']}", headers=headers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_resource_page_tells_staff_only_of_a_load_under_way_or_refused(app, world, queue, files):
+    pkg, res = _dataset(world, url=files("/publico.csv", GOOD.encode()), format="CSV")
+    queue.run()
+    cim_data.publish(pkg["id"])
+    token = world["editor"]["token"]
+    assert "cimibague-table-load" not in _resource_page(app, res, token)  # loaded: nothing to say
+    refused = "El archivo no tiene filas de datos: solo el encabezado."
+    from ckanext.cimibague.data_api import quality
+
+    quality.save(res["id"], "rechazado", message=refused)
+    assert refused in _resource_page(app, res, token)
+    anonymous = _resource_page(app, res)
+    assert refused not in anonymous and "cimibague-table-load" not in anonymous  # citizens see the table only
+    helpers.call_action("xloader_submit", resource_id=res["id"])  # queued, not run
+    body = _resource_page(app, res, token)
+    assert "El archivo se está cargando en el DataStore" in body and refused not in body
+    assert "cimibague-table-load" not in _resource_page(app, res)
+    queue.run()
+    assert "cimibague-table-load" not in _resource_page(app, res, token)  # loaded again
 
 
 def test_columns_the_datastore_cannot_name_leave_the_previous_table(world, queue, files, loaded):
@@ -304,13 +337,15 @@ def test_columns_the_datastore_cannot_name_leave_the_previous_table(world, queue
     _unchanged(loaded)
 
 
-def test_a_bad_file_on_first_load_makes_no_table(world, queue, files, tmp_path):
+def test_a_bad_file_on_first_load_makes_no_table(app, world, queue, files, tmp_path):
     _pkg, res = _dataset(world, url=files("/solo.csv", b"A;B\n"), format="CSV")
     queue.run()
     with pytest.raises(tk.ObjectNotFound):
         helpers.call_action("datastore_search", resource_id=res["id"])
     assert _status(res["id"])["status"] == "error"
     assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is False
+    body = _resource_page(app, res, world["editor"]["token"])
+    assert "Este recurso aún no tiene tabla en el DataStore." in body
 
 
 def test_a_file_over_the_size_limit_is_refused(world, queue, files, loaded, monkeypatch):

@@ -46,6 +46,7 @@ __all__ = [
     "cimibague_search_map_extent",
     "cimibague_sector_choices",
     "cimibague_spatial_extent",
+    "cimibague_table_load",
     "cimibague_territorio_choices",
     "cimibague_workflow_attachment_href",
     "cimibague_workflow_can",
@@ -358,6 +359,13 @@ def cimibague_dataset_requests(package_id: str) -> list[dict[str, Any]] | None:
     if pkg is None or pkg.owner_org not in {n["id"] for n in nodes}:
         return None
     return sorted(found["results"], key=lambda r: r["fecha_limite"], reverse=True)
+
+
+def cimibague_table_load(resource_id: str) -> dict[str, Any]:
+    """The latest DataStore load of the resource (its page shows a refusal to the dataset's staff)."""
+    from ckanext.cimibague.data_api import quality
+
+    return quality.latest_load(resource_id)
 
 
 def cimibague_quality_reports(package_id: str) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """The quality report of each tabular resource (tabular's one-pass analysis: rows, columns, empty cells,
 duplicated rows, type errors, suspicious values, warnings), kept in ``cimibague_quality_report`` (one row
 per resource, replaced at every load; a refused load keeps its message) and shown to the node's staff on
-the dataset's workflow panel while the dataset is under review."""
+the dataset's workflow panel while the dataset is under review; the latest load's outcome (and a refusal's
+message) is shown to them on the resource's page (``latest_load``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import Column, DateTime, UnicodeText
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["QualityReport", "for_package", "save"]
+__all__ = ["QualityReport", "for_package", "latest_load", "save"]
 
 
 class QualityReport(tk.BaseModel):
@@ -70,3 +71,21 @@ def for_package(package_id: str) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def latest_load(resource_id: str) -> dict[str, Any]:
+    """The latest load of the resource, for its page: ``state`` ``cargando`` (queued or running, from
+    xloader's task status), ``rechazado`` (with the Spanish ``message``), ``cargado``, or None; and
+    ``created`` (when the outcome was recorded)."""
+    try:
+        task = tk.get_action("task_status_show")(
+            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": "xloader", "key": "xloader"}
+        )
+    except tk.ObjectNotFound:
+        task = {}
+    if task.get("state") in ("pending", "running", "submitting"):
+        return {"state": "cargando", "message": None, "created": task.get("last_updated")}
+    row = model.Session.get(QualityReport, resource_id)
+    if row is None:
+        return {"state": None, "message": None, "created": None}
+    return {"state": row.status, "message": row.message, "created": row.created.isoformat()}
