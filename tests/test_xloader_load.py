@@ -524,3 +524,32 @@ def test_the_reviewers_see_the_quality_report_on_the_workflow_panel(app, world, 
     assert "La última carga fue rechazada" in page.body
     # nobody outside the node sees the dataset, let alone its report
     assert app.get(f"/bases-de-datos/{pkg['name']}").status_code == 404
+
+
+def test_the_job_names_the_default_views_in_the_site_language(app):
+    """The jobs worker runs each job in a fork of ``ckan jobs worker`` with no Flask context, where CKAN's
+    ``_`` answers in English and the default views would be stored as «Table»: the job translates inside a
+    request of the command line's app (a thread starts without any context, like the job)."""
+    import threading
+
+    import click
+
+    from ckanext.cimibague.data_api import load
+
+    seen: dict[str, str] = {}
+
+    def job() -> None:
+        try:
+            seen["bare"] = tk._("Table")
+        except Exception as error:  # no context at all
+            seen["bare"] = type(error).__name__
+        with click.Context(click.Command("worker")) as command:
+            command.meta["flask_app"] = app.flask_app
+            with load._site_language():
+                seen["job"] = tk._("Table")
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    thread.join()
+    assert seen["bare"] != "Tabla"
+    assert seen["job"] == "Tabla"

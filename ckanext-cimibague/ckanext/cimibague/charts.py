@@ -1,8 +1,11 @@
-"""Server-side SVG charts: an indicator's series against its baseline and target (no JavaScript needed)."""
+"""Server-side SVG charts (no JavaScript needed): an indicator's series against its baseline and target, bars
+of counts (transparency) and the charts of DataStore tables (``series_svg``, the ``cimibague_grafico`` view)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from html import escape
 from typing import Any
 
@@ -10,7 +13,7 @@ from markupsafe import Markup
 
 from ckanext.cimibague.logic.validators import parse_number
 
-__all__ = ["bar_svg", "indicator_svg"]
+__all__ = ["bar_svg", "indicator_svg", "number_text", "series_svg"]
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 36, 48
@@ -147,4 +150,177 @@ def bar_svg(items: list[tuple[str, int]], title: str, vertical: bool = False) ->
         f'role="img" aria-labelledby="{uid}-title {uid}-desc" style="max-width:100%;height:auto">'
         f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(desc)}</desc>'
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>{axis}{"".join(shapes)}</svg>'
+    )
+
+
+def number_text(value: Decimal | float | int, locale: str = "es") -> str:
+    """A number as written in ``locale``; in Spanish the Colombian way, thousands dot and decimal comma
+    (``1.234.567,5``), whatever the locale data of Babel says. At most two decimals (four below 1), without
+    trailing zeros."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return str(value)
+    places = 2 if number.copy_abs() >= 1 or number == 0 else 4
+    with localcontext() as context:
+        context.prec = max(28, number.adjusted() + places + 2)  # enough digits for any whole part
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if number == 0:
+        number = number.copy_abs()  # no "-0"
+    if locale.startswith("es"):
+        group, point = ".", ","
+    else:
+        from babel.numbers import get_decimal_symbol, get_group_symbol
+
+        group, point = get_group_symbol(locale), get_decimal_symbol(locale)
+    sign = "-" if number < 0 else ""
+    whole, _, fraction = f"{number.copy_abs():f}".partition(".")
+    groups = f"{int(whole):,}".replace(",", group)
+    fraction = fraction.rstrip("0")
+    return f"{sign}{groups}{point}{fraction}" if fraction else f"{sign}{groups}"
+
+
+def _ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round values (1, 2, 2.5 or 5 × 10^k apart) covering [low, high], zero included."""
+    span = high - low or abs(high) or 1.0
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    start, stop = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    if start == stop:
+        stop += 1
+    return [i * step for i in range(start, stop + 1)]
+
+
+def _scale(low: float, high: float) -> tuple[float, float]:
+    """The value axis: from the round tick at or below ``low`` to the one at or above ``high`` (zero
+    included); a side under a tenth of the range ends at its value (plus a margin) rather than a tick."""
+    ticks = _ticks(low, high)
+    start, stop = ticks[0], ticks[-1]
+    margin = (stop - start) / 50
+    if low < 0 and -low < (stop - start) / 10:
+        start = low - margin
+    if high > 0 and high < (stop - start) / 10:
+        stop = high + margin
+    return start, stop
+
+
+def _short(label: str, size: int) -> str:
+    return label if len(label) <= size else label[: size - 1] + "…"
+
+
+def series_svg(
+    points: Sequence[tuple[str, Decimal]],
+    title: str,
+    *,
+    kind: str = "bars",
+    horizontal: bool = False,
+    fmt: Callable[[Decimal], str] = number_text,
+    uid: str | None = None,
+) -> Markup:
+    """An accessible SVG chart of (label, value) in their order: ``kind`` ``bars`` (columns, or with
+    ``horizontal`` bars with their labels on the left: categories) or ``lines``. Values may be negative
+    (measured from a zero line); ``fmt`` writes them (ticks, value labels, the description). Every value
+    is in the chart's ``<desc>`` and in each mark's ``<title>``; long labels are shortened on the axis only.
+    Empty markup when there is nothing to draw."""
+    if not points:
+        return Markup("")
+    uid = uid or f"serie-{abs(hash((title, tuple(points)))) % 10**8}"
+    values = [float(value) for _, value in points]
+    if not all(math.isfinite(v) for v in values):
+        return Markup("")
+    low, high = _scale(min(0.0, *values), max(0.0, *values))
+    ticks = [t for t in _ticks(low, high) if low <= t <= high]
+    tick_labels = [fmt(Decimal(repr(t))) for t in ticks]
+    desc = "; ".join(f"{label}: {fmt(value)}" for label, value in points)
+    marks: list[str] = []
+    n = len(points)
+    if horizontal:
+        row, left, right, top = 26, 230, 90, 10
+        width = 720
+        plot_h = row * n
+        height = top + plot_h + 28
+        span_w = width - left - right
+
+        def xpos(v: float) -> float:
+            return left + span_w * (v - low) / (high - low)
+
+        zero = xpos(0.0)
+        for t, text in zip(ticks, tick_labels, strict=True):
+            marks.append(
+                f'<line x1="{xpos(t):.1f}" y1="{top}" x2="{xpos(t):.1f}" y2="{top + plot_h}" stroke="#ddd"/>'
+                f'<text x="{xpos(t):.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="11" '
+                f'fill="#333">{escape(text)}</text>'
+            )
+        for i, (label, value) in enumerate(points):
+            y = top + i * row
+            v = float(value)
+            x0, x1 = sorted((zero, xpos(v)))
+            shown = escape(fmt(value))
+            value_x, anchor = (x1 + 5, "start") if v >= 0 else (x0 - 5, "end")
+            if anchor == "end" and value_x - 7 * len(shown) < left:  # no room left of a short bar: after zero
+                value_x, anchor = zero + 5, "start"
+            marks.append(
+                f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12" fill="#222">'
+                f"{escape(_short(label, 34))}</text>"
+                f'<rect x="{x0:.1f}" y="{y + 4}" width="{x1 - x0:.1f}" height="{row - 8}" fill="{BAR_COLOUR}">'
+                f"<title>{escape(label)}: {shown}</title></rect>"
+                f'<text x="{value_x:.1f}" y="{y + 17}" text-anchor="{anchor}" font-size="12" fill="#222">{shown}</text>'
+            )
+        marks.append(f'<line x1="{zero:.1f}" y1="{top}" x2="{zero:.1f}" y2="{top + plot_h}" stroke="#555"/>')
+    else:
+        band = max(14.0, min(120.0, 640 / n))
+        bar = min(band * 0.7, 64.0)
+        left = 16 + 7 * max(len(t) for t in tick_labels)
+        top, bottom, right = 24, 96, 16
+        width = round(left + band * n + right)
+        height = 340
+        plot_h = height - top - bottom
+
+        def ypos(v: float) -> float:
+            return top + plot_h * (high - v) / (high - low)
+
+        zero = ypos(0.0)
+        for t, text in zip(ticks, tick_labels, strict=True):
+            marks.append(
+                f'<line x1="{left}" y1="{ypos(t):.1f}" x2="{width - right}" y2="{ypos(t):.1f}" stroke="#ddd"/>'
+                f'<text x="{left - 6}" y="{ypos(t) + 4:.1f}" text-anchor="end" font-size="11" '
+                f'fill="#333">{escape(text)}</text>'
+            )
+        centres = [left + band * (i + 0.5) for i in range(n)]
+        label_every = max(1, math.ceil(n / 25))  # at most 25 labels under the axis; all in the titles
+        if kind == "lines":
+            coords = " ".join(f"{cx:.1f},{ypos(float(v)):.1f}" for cx, (_, v) in zip(centres, points, strict=True))
+            marks.append(
+                f'<polyline class="cimibague-series" points="{coords}" fill="none" stroke="{BAR_COLOUR}" '
+                f'stroke-width="2.5"/>'
+            )
+        for i, (cx, (label, value)) in enumerate(zip(centres, points, strict=True)):
+            v = float(value)
+            shown = escape(fmt(value))
+            tip = f"<title>{escape(label)}: {shown}</title>"
+            if kind == "lines":
+                marks.append(f'<circle cx="{cx:.1f}" cy="{ypos(v):.1f}" r="4" fill="{BAR_COLOUR}">{tip}</circle>')
+            else:
+                y0, y1 = sorted((zero, ypos(v)))
+                marks.append(
+                    f'<rect x="{cx - bar / 2:.1f}" y="{y0:.1f}" width="{bar:.1f}" height="{y1 - y0:.1f}" '
+                    f'fill="{BAR_COLOUR}">{tip}</rect>'
+                )
+            if n <= 16:
+                above = ypos(v) - 6 if v >= 0 else ypos(v) + 14
+                marks.append(
+                    f'<text x="{cx:.1f}" y="{above:.1f}" text-anchor="middle" font-size="11" fill="#222">{shown}</text>'
+                )
+            if i % label_every == 0:
+                ly = top + plot_h + 14
+                marks.append(
+                    f'<text x="{cx:.1f}" y="{ly}" text-anchor="end" font-size="11" fill="#222" '
+                    f'transform="rotate(-45 {cx:.1f} {ly})">{escape(_short(label, 18))}</text>'
+                )
+        marks.append(f'<line x1="{left}" y1="{zero:.1f}" x2="{width - right}" y2="{zero:.1f}" stroke="#555"/>')
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cimibague-series-chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" role="img" aria-labelledby="{uid}-title {uid}-desc" style="max-width:100%;height:auto">'
+        f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(desc)}</desc>'
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>{"".join(marks)}</svg>'
     )

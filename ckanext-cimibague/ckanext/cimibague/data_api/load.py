@@ -175,7 +175,7 @@ def _download(url: str, target: Path) -> None:
 
 @contextlib.contextmanager
 def _fetched(resource: dict[str, Any], fmt: str) -> Iterator[Path]:
-    """The resource's file on local disk, named with its format's extension (xloader's reader needs it)."""
+    """The resource's file on local disk, named with its format's extension."""
     with tempfile.TemporaryDirectory(prefix="cimibague-datos-") as folder:
         target = Path(folder) / f"datos.{fmt}"
         if resource.get("url_type") == "upload":
@@ -229,13 +229,40 @@ def _job_id() -> str:
     return job.id if job is not None else str(uuid.uuid4())
 
 
+def _flask_app() -> Any:
+    """The site's Flask app: the current one, or, in the jobs worker (``ckan jobs worker``, whose job
+    processes are forks of the command, with no context pushed), the one CKAN's command line built."""
+    import click
+    import flask
+
+    if flask.has_app_context():
+        return flask.current_app._get_current_object()  # type: ignore[attr-defined]
+    command = click.get_current_context(silent=True)
+    return command.meta.get("flask_app") if command is not None else None
+
+
+@contextlib.contextmanager
+def _site_language() -> Iterator[None]:
+    """A request in the site's language around what CKAN translates while the job runs: the titles of the
+    default views (CKAN's ``_`` answers in English outside a request, and the titles are stored)."""
+    import flask
+
+    app = None if flask.has_request_context() else _flask_app()
+    if app is None:
+        yield
+        return
+    with app.test_request_context():
+        yield
+
+
 def _hook(resource_id: str, status: str, started: str, error: str | None = None) -> None:
     """xloader's own callback, called in-process: task status, IXloader ``after_upload``, default views."""
     user = _site_user()
     data = {"metadata": {"resource_id": resource_id, "task_created": started}, "status": status}
     if error:
         data["error"] = json.dumps({"message": error})
-    tk.get_action("xloader_hook")({"ignore_auth": True, "user": user["name"]}, data)
+    with _site_language():
+        tk.get_action("xloader_hook")({"ignore_auth": True, "user": user["name"]}, data)
 
 
 def load_resource(resource_id: str) -> None:
