@@ -4,7 +4,8 @@ The ``cimibague_datos`` plugin (plugin.py) wires: ``load`` (the load job), ``dic
 types and the data dictionary), ``tables`` (COPY into typed columns and the swap), ``bookkeeping`` (the
 DataStore's own writes let through the workflow's guard), ``auth`` (no rows written into frozen or
 published tables), ``access`` (the channels CKAN leaves open), ``actions`` (``xloader_submit`` and
-``datastore_search_sql`` chained).
+``datastore_search_sql`` chained). The ``cimibague_grafico`` plugin (chart_view.py, logic in chart_data.py)
+is the chart view of the loaded tables.
 
 How xloader 2.6.0 loads, read in its source (``ckanext/xloader/{jobs,loader,action,utils}.py``), and what
 follows for the CIM:
