@@ -182,3 +182,26 @@ def _staging_left() -> bool:
 
     with get_write_engine().connect() as conn:
         return bool(conn.exec_driver_sql("SELECT 1 FROM pg_class WHERE relname = 'cim_carga'").first())
+
+
+def test_column_names_with_colons_percent_signs_and_quotes_load(resource_id, tmp_path):
+    """Municipal headers: «Tasa (%)», «Valor:total», «Nombre "oficial"» (``%`` is psycopg2's placeholder,
+    ``:`` SQLAlchemy's bind parameters)."""
+    load(resource_id, 'Tasa (%);Valor:total;Nombre "oficial"\n12,5;1.200;Belén\n3;4;Jordán\n', tmp_path)
+    types = {name: f["type"] for name, f in _fields(resource_id).items()}
+    assert types == {"Tasa (%)": "numeric", "Valor:total": "int8", "Nombre 'oficial'": "text"}  # as xloader names
+    assert _fields(resource_id)["Nombre 'oficial'"]["info"]["label"] == 'Nombre "oficial"'  # as written
+    assert _records(resource_id, sort="Valor:total desc")[0] == {
+        "Tasa (%)": 12.5,
+        "Valor:total": 1200,
+        "Nombre 'oficial'": "Belén",
+    }
+    assert [r["Valor:total"] for r in _records(resource_id, q="Jordán")] == [4]
+
+
+def test_names_ckan_cannot_create_are_found_before_loading(tmp_path):
+    """CKAN's datastore_create reads ``:total`` after a space as a bind parameter and fails: such a name is
+    refused by the job before the table is touched (with the other names the DataStore cannot take)."""
+    path = tmp_path / "datos.csv"
+    path.write_text("Valor :total;Año;Ano;Valor:total\n1;2;3;4\n", encoding="utf-8")
+    assert dictionary.bad_ids(tabular.analyse(path, "csv")) == ["Valor :total", "Ano"]

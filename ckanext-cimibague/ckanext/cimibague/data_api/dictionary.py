@@ -14,6 +14,7 @@ Labels and notes written by staff survive every reload of a column with the same
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +30,10 @@ __all__ = ["PG_TYPES", "Field", "bad_ids", "column_id", "fields", "previous", "w
 #: The column types a table may take (anything else from a data dictionary is loaded as text).
 PG_TYPES = frozenset({"text", "int8", "numeric", "date"})
 _TABULAR = {"int8": "integer", "numeric": "numeric", "date": "date", "text": "text"}
+
+#: SQLAlchemy's bind parameter (``sqlalchemy.sql.elements.TextClause``), which CKAN's ``create_table`` does
+#: not escape in column names.
+_BIND = re.compile(r"(?<![:\w\\]):\w")
 
 MISFITS = N_("Values that are not of type %(type)s, loaded empty: %(count)s")
 
@@ -57,9 +62,11 @@ def column_id(column: tabular.Column) -> str:
 
 
 def bad_ids(analysis: tabular.Analysis) -> list[str]:
-    """The ids the DataStore would refuse: invalid, or repeated once written (``Año`` and ``Ano``)."""
+    """The ids the DataStore would refuse: invalid, repeated once written (``Año`` and ``Ano``), or with a
+    colon CKAN's ``datastore_create`` takes for a bind parameter (``Valor :total``)."""
     ids = [column_id(column) for column in analysis.columns]
-    return [name for name in ids if not is_valid_field_name(name)] + sorted({n for n in ids if ids.count(n) > 1})
+    invalid = [name for name in ids if not is_valid_field_name(name) or _BIND.search(name)]
+    return invalid + sorted({n for n in ids if ids.count(n) > 1})
 
 
 def previous(resource_id: str) -> dict[str, dict[str, Any]]:
