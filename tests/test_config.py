@@ -91,3 +91,14 @@ def test_templates_and_render_script_agree(tmp_path):
             [sys.executable, CONFIG / "render_ini.py", CONFIG / name, out], capture_output=True, text=True
         )
         assert missing.returncode == 1 and "needs a value" in missing.stderr
+
+
+def test_each_template_directory_is_registered_once():
+    """A directory registered twice (two of our plugins adding ``templates``) puts its templates twice in
+    CKAN's ``{% ckan_extends %}`` chain: every block that calls ``super()`` renders twice (two workflow
+    panels, two search maps)."""
+    paths = list(tk.config["plugin_template_paths"])
+    assert any(
+        Path(path).resolve() == ROOT / "ckanext-cimibague" / "ckanext" / "cimibague" / "templates" for path in paths
+    )
+    assert len(paths) == len({str(Path(path).resolve()) for path in paths})

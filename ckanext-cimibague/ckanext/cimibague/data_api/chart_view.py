@@ -33,16 +33,12 @@ def cimibague_chart_columns(resource_id: str) -> dict[str, list[dict[str, str]]]
 
 class CimibagueGraficoPlugin(p.SingletonPlugin):
     """Chart view (``cimibague_grafico``) of a DataStore table with a date or text column and a number column;
-    created by default after each load (``ckan.views.default_views``)."""
+    created by default after each load (``ckan.views.default_views``). Its templates are in the extension's
+    template directory, which the ``cimibague`` plugin registers (registered twice, every template that
+    extends CKAN's would be rendered twice)."""
 
-    p.implements(p.IConfigurer, inherit=True)
     p.implements(p.IResourceView, inherit=True)
     p.implements(p.ITemplateHelpers)
-
-    # IConfigurer
-
-    def update_config(self, config: tk.CKANConfig) -> None:
-        tk.add_template_directory(config, "../templates")
 
     # ITemplateHelpers
 
