@@ -308,12 +308,14 @@ def test_the_resource_page_tells_staff_only_of_a_load_under_way_or_refused(app, 
     token = world["editor"]["token"]
     assert "cimibague-table-load" not in _resource_page(app, res, token)  # loaded: nothing to say
     refused = "El archivo no tiene filas de datos: solo el encabezado."
-    from ckanext.cimibague.data_api import quality
+    from ckanext.cimibague.data_api import load, quality
 
     quality.save(res["id"], "rechazado", message=refused)
+    load._task(res["id"], "error", "trabajo-rechazado")  # xloader's task status after a refused load
     assert refused in _resource_page(app, res, token)
     anonymous = _resource_page(app, res)
     assert refused not in anonymous and "cimibague-table-load" not in anonymous  # citizens see the table only
+    assert "loader-badge" not in anonymous  # nor xloader's «Error» badge
     helpers.call_action("xloader_submit", resource_id=res["id"])  # queued, not run
     body = _resource_page(app, res, token)
     assert "El archivo se está cargando en el DataStore" in body and refused not in body
