@@ -50,7 +50,7 @@ def load(resource_id: str, text: str, folder: Path) -> list[dictionary.Field]:
     fields = dictionary.fields(analysis, dictionary.previous(resource_id))
     misfits = tabular.write_copy_csv(analysis, path, folder / "copia.csv", [field.column for field in fields])
     fields = dictionary.with_misfits(fields, misfits)
-    tables.replace(resource_id, fields, folder / "copia.csv", logging.getLogger(__name__))
+    tables.replace(resource_id, fields, folder / "copia.csv", logging.getLogger(__name__), rows=analysis.rows)
     return fields
 
 
@@ -205,3 +205,18 @@ def test_names_ckan_cannot_create_are_found_before_loading(tmp_path):
     path = tmp_path / "datos.csv"
     path.write_text("Valor :total;Año;Ano;Valor:total\n1;2;3;4\n", encoding="utf-8")
     assert dictionary.bad_ids(tabular.analyse(path, "csv")) == ["Valor :total", "Ano"]
+
+
+def test_a_cell_that_would_end_copy_is_loaded(resource_id, tmp_path):
+    """``\\.`` alone on a line ends COPY's CSV input: rows after it would be lost."""
+    load(resource_id, "Nota\nantes\n\\.\ndespués\n", tmp_path)
+    assert [r["Nota"] for r in _records(resource_id)] == ["antes", "\\.", "después"]
+
+
+def test_fewer_rows_than_counted_leave_the_table_untouched(resource_id, tmp_path):
+    load(resource_id, FILE, tmp_path)
+    before = _records(resource_id)
+    fields = dictionary.fields(tabular.analyse(tmp_path / "datos.csv", "csv"), dictionary.previous(resource_id))
+    with pytest.raises(tables.StagingError, match="3 filas de 4"):
+        tables.replace(resource_id, fields, tmp_path / "copia.csv", logging.getLogger(__name__), rows=4)
+    assert _records(resource_id) == before

@@ -321,7 +321,7 @@ def _load(resource_id: str, logger: logging.Logger) -> bool:
         fields = dictionary.fields(analysis, dictionary.previous(resource_id))
         canonical = _converted(analysis, path, fields)
         try:
-            tables.replace(resource_id, fields, canonical, logger)
+            tables.replace(resource_id, fields, canonical, logger, rows=analysis.rows)
         except tables.StagingError as error:
             raise Refused(message(FAILED, reason=str(error))) from error
     for field in fields:

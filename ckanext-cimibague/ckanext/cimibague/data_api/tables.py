@@ -4,8 +4,8 @@
 cell already in PostgreSQL's input form):
 
 1. ``COPY`` into a temporary table with the final column types, on the write connection. PostgreSQL
-   refusing a value (it should not: the file was converted by the same rules) stops the load here, with
-   the DataStore untouched.
+   refusing a value (it should not: the file was converted by the same rules), or reading another number
+   of rows than the analysis counted, stops the load here, with the DataStore untouched.
 2. The DataStore table: kept when its columns are the same (ids and types, in order); otherwise dropped
    (``datastore_delete``) and created with the new columns and their data dictionary
    (``datastore_create``: CKAN's own table, full-text trigger and indexes). Only here, for the moment
@@ -74,7 +74,7 @@ def columns(conn: Any, resource_id: str) -> list[tuple[str, str]]:
     return [(name, {"bigint": "int8"}.get(kind, kind)) for name, kind in rows if not name.startswith("_")]
 
 
-def _stage(conn: Any, fields: list[Field], csv_path: Path) -> None:
+def _stage(conn: Any, fields: list[Field], csv_path: Path, rows: int | None) -> None:
     names = ", ".join(identifier(field.id) for field in fields)
     definition = ", ".join(f"{identifier(field.id)} {field.type}" for field in fields)
     with conn.begin():
@@ -92,6 +92,9 @@ def _stage(conn: Any, fields: list[Field], csv_path: Path) -> None:
             raise StagingError(str(error).strip().splitlines()[0] if str(error).strip() else repr(error)) from error
         finally:
             cursor.close()
+        copied = conn.execute(sa.text(f"SELECT count(*) FROM {STAGING}")).scalar()
+        if rows is not None and copied != rows:
+            raise StagingError(f"PostgreSQL leyó {copied} filas de {rows}")
 
 
 def _site_context() -> dict[str, Any]:
@@ -138,12 +141,15 @@ def _swap(conn: Any, resource_id: str, fields: list[Field]) -> None:
         create_indexes(context, data_dict)
 
 
-def replace(resource_id: str, fields: list[Field], csv_path: Path, logger: logging.Logger) -> None:
-    """Load ``csv_path`` into the DataStore table of ``resource_id`` (see the module's docstring)."""
+def replace(
+    resource_id: str, fields: list[Field], csv_path: Path, logger: logging.Logger, rows: int | None = None
+) -> None:
+    """Load ``csv_path`` into the DataStore table of ``resource_id`` (see the module's docstring); with
+    ``rows``, the number of rows the file must give (else nothing is touched)."""
     with get_write_engine().connect() as conn:
         try:
             logger.info("Copying the rows into PostgreSQL")
-            _stage(conn, fields, csv_path)
+            _stage(conn, fields, csv_path, rows)
             kept = _prepare(conn, resource_id, fields)
             logger.info("Replacing the rows of the table" if kept else "Table created with the new columns")
             _swap(conn, resource_id, fields)

@@ -12,7 +12,10 @@ from typing import Any
 from ckanext.cimibague.tabular import reader, rules
 from ckanext.cimibague.tabular.analysis import Analysis, Column
 
-__all__ = ["write_copy_csv"]
+__all__ = ["END_OF_DATA", "write_copy_csv"]
+
+#: PostgreSQL's end-of-data marker in COPY's CSV input, when unquoted and alone on a line.
+END_OF_DATA = "\\."
 
 
 def _text(cell: Any, decimal_mark: str) -> str:
@@ -80,5 +83,8 @@ def write_copy_csv(
                         cells[i] = ""
                     else:
                         cells[i] = value
-            writer.writerow(cells)
+            if cells == [END_OF_DATA]:
+                out.write(f'"{END_OF_DATA}"\n')  # alone on a line, it would end COPY's input
+            else:
+                writer.writerow(cells)
     return {column.name: count for column, count in zip(columns, misfits, strict=True) if count}
