@@ -17,6 +17,7 @@ from ckanext.cimibague.workflow.labels import STATE_LABELS
 __all__ = [
     "FACETS",
     "entity_titles",
+    "every_doc",
     "facet_labels",
     "facets",
     "freshness_fields",
@@ -114,37 +115,41 @@ def freshness_fields(pkg_dict: dict[str, Any], today: dt.date | None = None) -> 
     return fields
 
 
-def stale_freshness(today: dt.date | None = None, batch: int = 500) -> Iterator[str]:
-    """The id of every indexed dataset whose freshness state or expected date is not the one of
-    ``today`` (or was never indexed): what the daily ``ckan cimibague freshness update`` reindexes. Reads
-    the index in pages (datasets without periodicity never change state and are skipped)."""
+def every_doc(fq: str, fl: str, sort: str, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """Every document of the dataset index matching ``fq`` (of any visibility: the callers restrict),
+    read in pages of ``batch`` with the fields ``fl``, in the order ``sort`` (which must be total: end
+    it with ``id asc``)."""
     from ckan.lib.search import query_for
 
-    today = today or local_today()
     query = query_for("package")
     start = 0
     while True:
         found = query.run(
-            {
-                "q": "*:*",
-                "fq": "-dataset_type:harvest -cim_actualizacion:sin_periodicidad",
-                "fl": "id cim_actualizacion fecha_esperada_date validated_data_dict",
-                "sort": "id asc",
-                "rows": batch,
-                "start": start,
-                "facet": "false",
-            },
+            {"q": "*:*", "fq": fq, "fl": fl, "sort": sort, "rows": batch, "start": start, "facet": "false"},
             permission_labels=None,
         )
-        for doc in found["results"]:
-            indexed = {"cim_actualizacion": doc.get("cim_actualizacion")}
-            if doc.get("fecha_esperada_date"):
-                indexed["fecha_esperada_date"] = doc["fecha_esperada_date"]
-            if freshness_fields(doc, today) != indexed:
-                yield doc["id"]
+        yield from found["results"]
         start += batch
         if start >= found["count"]:
             return
+
+
+def stale_freshness(today: dt.date | None = None, batch: int = 500) -> Iterator[str]:
+    """The id of every indexed dataset whose freshness state or expected date is not the one of
+    ``today`` (or was never indexed): what the daily ``ckan cimibague freshness update`` reindexes. Reads
+    the index in pages (datasets without periodicity never change state and are skipped)."""
+    today = today or local_today()
+    for doc in every_doc(
+        "-dataset_type:harvest -cim_actualizacion:sin_periodicidad",
+        "id cim_actualizacion fecha_esperada_date validated_data_dict",
+        "id asc",
+        batch,
+    ):
+        indexed = {"cim_actualizacion": doc.get("cim_actualizacion")}
+        if doc.get("fecha_esperada_date"):
+            indexed["fecha_esperada_date"] = doc["fecha_esperada_date"]
+        if freshness_fields(doc, today) != indexed:
+            yield doc["id"]
 
 
 def facet_labels(entities: set[str] | None = None) -> dict[str, dict[str, Any]]:

@@ -80,7 +80,6 @@ def _format(resource: dict[str, Any] | model.Resource) -> str | None:
 
 def _task(resource_id: str, state: str, job_id: str) -> None:
     """xloader's task status of the resource (its badge and DataStore page read it)."""
-    context: Context = {"ignore_auth": True}
     task: dict[str, Any] = {
         "entity_id": resource_id,
         "entity_type": "resource",
@@ -91,10 +90,9 @@ def _task(resource_id: str, state: str, job_id: str) -> None:
         "value": json.dumps({"job_id": job_id}),
         "error": "{}",
     }
-    with contextlib.suppress(tk.ObjectNotFound):
-        task["id"] = tk.get_action("task_status_show")(
-            context, {"entity_id": resource_id, "task_type": "xloader", "key": "xloader"}
-        )["id"]
+    current = quality.xloader_task(resource_id)
+    if current:
+        task["id"] = current["id"]
     tk.get_action("task_status_update")(
         {"session": model.meta.create_local_session(), "ignore_auth": True},  # type: ignore[typeddict-item]
         task,
@@ -103,11 +101,8 @@ def _task(resource_id: str, state: str, job_id: str) -> None:
 
 def _queued(resource_id: str) -> bool:
     """Whether a load of the resource waits in the queue (not started, and not forgotten)."""
-    try:
-        task = tk.get_action("task_status_show")(
-            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": "xloader", "key": "xloader"}
-        )
-    except tk.ObjectNotFound:
+    task = quality.xloader_task(resource_id)
+    if not task:
         return False
     stale = dt.timedelta(seconds=int(tk.config.get("ckanext.xloader.job_timeout")))
     updated = dt.datetime.fromisoformat(task["last_updated"])

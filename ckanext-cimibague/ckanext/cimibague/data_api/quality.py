@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import Column, DateTime, UnicodeText
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["QualityReport", "for_package", "latest_load", "save"]
+__all__ = ["QualityReport", "for_package", "latest_load", "save", "xloader_task"]
 
 
 class QualityReport(tk.BaseModel):
@@ -77,15 +77,20 @@ def latest_load(resource_id: str) -> dict[str, Any]:
     """The latest load of the resource, for its page: ``state`` ``cargando`` (queued or running, from
     xloader's task status), ``rechazado`` (with the Spanish ``message``), ``cargado``, or None; and
     ``created`` (when the outcome was recorded)."""
-    try:
-        task = tk.get_action("task_status_show")(
-            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": "xloader", "key": "xloader"}
-        )
-    except tk.ObjectNotFound:
-        task = {}
+    task = xloader_task(resource_id)
     if task.get("state") in ("pending", "running", "submitting"):
         return {"state": "cargando", "message": None, "created": task.get("last_updated")}
     row = model.Session.get(QualityReport, resource_id)
     if row is None:
         return {"state": None, "message": None, "created": None}
     return {"state": row.status, "message": row.message, "created": row.created.isoformat()}
+
+
+def xloader_task(resource_id: str) -> dict[str, Any]:
+    """xloader's task status of the resource (its state: pending, running, complete, error), or {}."""
+    try:
+        return tk.get_action("task_status_show")(
+            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": "xloader", "key": "xloader"}
+        )
+    except tk.ObjectNotFound:
+        return {}

@@ -17,6 +17,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.cimibague import search
 from ckanext.cimibague.planning import solicitudes
 from ckanext.cimibague.planning.model import Request
 
@@ -37,35 +38,19 @@ def _solr_date(day: dt.date) -> str:
 def _search(fq: list[str], fl: str, batch: int = 500) -> Iterator[dict[str, Any]]:
     """Index documents of every visibility (the callers restrict to nodes), page by page, each with its
     node's id as ``owner_org`` (the index stores the node's name, ``organization``)."""
-    from ckan.lib.search import query_for
-
-    query = query_for("package")
     node_ids: dict[str, str | None] = {}
-    fl = f"{fl} organization"
-    start = 0
-    while True:
-        found = query.run(
-            {
-                "q": "*:*",
-                "fq": " ".join(["-dataset_type:harvest", "-cim_estado:retirado", *fq]),
-                "fl": fl,
-                "sort": "fecha_esperada_date asc, id asc",
-                "rows": batch,
-                "start": start,
-                "facet": "false",
-            },
-            permission_labels=None,
-        )
-        for doc in found["results"]:
-            name = doc.get("organization")
-            if name and name not in node_ids:
-                group = model.Group.get(name)
-                node_ids[name] = group.id if group else None
-            doc["owner_org"] = node_ids.get(name) if name else None
-            yield doc
-        start += batch
-        if start >= found["count"]:
-            return
+    for doc in search.every_doc(
+        " ".join(["-dataset_type:harvest", "-cim_estado:retirado", *fq]),
+        f"{fl} organization",
+        "fecha_esperada_date asc, id asc",
+        batch,
+    ):
+        name = doc.get("organization")
+        if name and name not in node_ids:
+            group = model.Group.get(name)
+            node_ids[name] = group.id if group else None
+        doc["owner_org"] = node_ids.get(name) if name else None
+        yield doc
 
 
 def candidates(until: dt.date) -> Iterator[dict[str, Any]]:

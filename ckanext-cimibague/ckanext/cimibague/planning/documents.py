@@ -18,7 +18,11 @@ import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from ckanext.cimibague.workflow import attachments
+
 __all__ = ["ALLOWED_EXTENSIONS", "Document", "accept", "path_of", "store"]
+
+AREA = "cimibague_solicitudes"
 
 ALLOWED_EXTENSIONS = frozenset(
     {"pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "csv", "jpg", "jpeg", "png", "zip"}
@@ -32,10 +36,6 @@ class Document:
     name: str  # the safe file name it is stored under
     original: str  # the name the user gave
     spool: IO[bytes]
-
-
-def _root() -> Path:
-    return Path(uploader.get_storage_path() or "") / "cimibague_solicitudes"
 
 
 def max_bytes() -> int:
@@ -87,7 +87,7 @@ def accept(upload: Any, field: str = "adjunto") -> Document | None:
 
 def store(request_id: str, event_id: str, document: Document) -> Path:
     """Write an accepted document; returns its path (the caller removes it if the save then fails)."""
-    folder = _root() / secure_filename(request_id) / secure_filename(event_id)
+    folder = attachments.event_folder(AREA, request_id, event_id)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / document.name
     with target.open("wb") as out:
@@ -98,5 +98,4 @@ def store(request_id: str, event_id: str, document: Document) -> Path:
 
 def path_of(request_id: str, event_id: str, name: str) -> Path | None:
     """The stored file of a timeline entry, or None when missing (names checked against path tricks)."""
-    path = _root() / secure_filename(request_id) / secure_filename(event_id) / secure_filename(name)
-    return path if path.is_file() else None
+    return attachments.stored_file(AREA, request_id, event_id, name)

@@ -16,20 +16,27 @@ import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-__all__ = ["LOCAL_PREFIX", "path_of", "save"]
+__all__ = ["LOCAL_PREFIX", "event_folder", "path_of", "save", "stored_file"]
 
 LOCAL_PREFIX = "adjunto:"  # attachment_url of a stored file: adjunto:<file name>
+AREA = "cimibague_workflow"
 
 
-def _root() -> Path:
-    return Path(uploader.get_storage_path() or "") / "cimibague_workflow"
+def event_folder(area: str, owner_id: str, event_id: str) -> Path:
+    """Where the files of one timeline entry are kept: ``<ckan.storage_path>/<area>/<owner>/<event>/``,
+    outside CKAN's public ``/uploads`` (also for the documents of requests, planning/documents.py)."""
+    return Path(uploader.get_storage_path() or "") / area / secure_filename(owner_id) / secure_filename(event_id)
+
+
+def stored_file(area: str, owner_id: str, event_id: str, name: str) -> Path | None:
+    """A stored file of a timeline entry, or None when missing (names are checked against path tricks)."""
+    path = event_folder(area, owner_id, event_id) / secure_filename(name)
+    return path if path.is_file() else None
 
 
 def path_of(package_id: str, event_id: str, name: str) -> Path | None:
-    """The stored file of an event, or None when missing (names are checked against path tricks)."""
-    folder = _root() / secure_filename(package_id) / secure_filename(event_id)
-    path = folder / secure_filename(name)
-    return path if path.is_file() else None
+    """The stored file of a workflow event, or None when missing."""
+    return stored_file(AREA, package_id, event_id, name)
 
 
 def save(package_id: str, event_id: str, attachment: Any) -> tuple[str, str] | None:
@@ -49,7 +56,7 @@ def save(package_id: str, event_id: str, attachment: Any) -> tuple[str, str] | N
         raise tk.ValidationError({"attachment": [tk._("This site has no file storage configured")]})
     name = secure_filename(attachment.filename) or "adjunto"
     limit = uploader.get_max_resource_size() * 1024 * 1024
-    folder = _root() / secure_filename(package_id) / secure_filename(event_id)
+    folder = event_folder(AREA, package_id, event_id)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     size = 0
